@@ -1,0 +1,101 @@
+#include "frontend/dispatch.h"
+
+#include "frontend/autograd/op_node.h"
+#include "frontend/tracing_hook.h"
+#include "kernels/op_registry.h"
+#include "kernels/ops/type_promotion.h"
+#include "kernels/tensor_alloc.h"
+#include "runtime/autograd/autograd_meta.h"
+#include "runtime/grad_mode.h"
+
+namespace ember {
+
+namespace {
+
+bool any_requires_grad(const std::vector<Tensor>& in) {
+  for (const auto& t : in)
+    if (t.defined() && t.requires_grad()) return true;
+  return false;
+}
+
+std::shared_ptr<autograd::OpNode> make_node(OpId op, const std::vector<Tensor>& in,
+                                            const Attrs& attrs) {
+  if (!GradMode::is_enabled() || !any_requires_grad(in)) return nullptr;
+  const autograd::Derivative* d = autograd::derivative_for(op);
+  if (!d) return nullptr;
+  return std::make_shared<autograd::OpNode>(op, *d, attrs, in);
+}
+
+void attach(const std::shared_ptr<autograd::OpNode>& node, const std::vector<Tensor>& out,
+            bool is_view) {
+  node->save_outputs(out);
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!is_floating(out[i].dtype())) continue;
+    set_history(out[i], node, static_cast<uint32_t>(i));
+    if (is_view) out[i].impl().autograd_meta().is_view = true;
+  }
+}
+
+}  // namespace
+
+Tensor scalar_operand(const Scalar& s) { return wrapped_scalar(s); }
+
+std::vector<Tensor> call(OpId op, const std::vector<Tensor>& in, const Attrs& attrs) {
+  const OpDef& d = op_def(op);
+  auto node = make_node(op, in, attrs);
+  std::vector<Tensor> out = jit::tracing_active(in) ? jit::trace_call(op, in, attrs)
+                                                    : run_op(op, in, attrs);
+  if (node) attach(node, out, d.alias != nullptr);
+  return out;
+}
+
+const Tensor& call_into(OpId op, const Tensor& self, const std::vector<Tensor>& in,
+                        const Attrs& attrs) {
+  const OpDef& d = op_def(op);
+  bool grad = GradMode::is_enabled() && (any_requires_grad(in) || self.requires_grad());
+  if (grad) {
+    EMBER_CHECK(!(self.is_leaf() && self.requires_grad()), op_name(op),
+                "_: a leaf Variable that requires grad is being used in an in-place operation.");
+    auto* m = self.impl().autograd.get();
+    EMBER_CHECK(!(m && m->is_view), op_name(op), "_: in-place operation on a view of a tensor "
+                "with autograd history is not supported; clone() the view first");
+  }
+  EMBER_CHECK(d.meta, op_name(op), ": has no in-place form");
+  OutSpec spec = d.meta(in, attrs)[0];
+  EMBER_CHECK(spec.sizes == self.sizes(), op_name(op), "_: output with shape ",
+              shape_str(self.sizes()), " doesn't match the broadcast shape ", shape_str(spec.sizes));
+  EMBER_CHECK(can_cast(spec.dtype, self.dtype()), op_name(op), "_: result type ",
+              dtype_name(spec.dtype), " can't be cast to the desired output type ",
+              dtype_name(self.dtype()));
+  EMBER_CHECK(spec.device == self.device(), op_name(op), "_: expected all tensors to be on the "
+              "same device, but found at least two devices, ", self.device(), " and ", spec.device);
+  for (int64_t i = 0; i < self.dim(); ++i)
+    EMBER_CHECK(self.strides()[i] != 0 || self.sizes()[i] <= 1, op_name(op),
+                "_: unsupported operation: more than one element of the written-to tensor refers "
+                "to a single memory location. Please clone() the tensor before performing the "
+                "operation.");
+  auto node = make_node(op, in, attrs);
+  bool self_is_input = !in.empty() && in[0].is_same(self);
+  if (node && self_is_input && node->saves_input(0)) {
+    NoGradGuard g;
+    node->replace_saved_input(0, self.detach().clone());
+  }
+  std::vector<Tensor> all = in;
+  all.push_back(self);
+  if (jit::tracing_active(all)) {
+    jit::trace_into(op, self, in, attrs);
+  } else {
+    std::vector<Tensor> out{self};
+    d.run(in, attrs, out);
+  }
+  self.bump_version();
+  if (node) {
+    attach(node, {self}, false);
+  } else if (grad && !self.is_leaf()) {
+    // Overwritten by values that need no gradient: the old history no longer applies.
+    self.impl().autograd_meta().grad_fn.reset();
+  }
+  return self;
+}
+
+}  // namespace ember

@@ -1,0 +1,294 @@
+// Pointwise Tensor methods, their in-place forms, free functions and operators.
+#include "frontend/dispatch.h"
+#include "frontend/functional.h"
+#include "runtime/grad_mode.h"
+
+namespace ember {
+
+namespace {
+
+Tensor S(const Scalar& s) { return scalar_operand(s); }
+Tensor op1(OpId op, const Tensor& a) { return call1(op, {a}); }
+Tensor op2(OpId op, const Tensor& a, const Tensor& b) { return call1(op, {a, b}); }
+
+void check_alpha(const char* op, const Tensor& a, const Tensor& b, const Scalar& alpha) {
+  EMBER_CHECK(!alpha.is_floating() || is_floating(a.dtype()) || is_floating(b.dtype()), op,
+              ": for integral input tensors, argument alpha must not be a floating point number.");
+}
+
+// a + alpha * b (alpha == 1 needs no multiply).
+Tensor scaled(const Tensor& b, const Scalar& alpha) {
+  return alpha == Scalar(1) ? b : op2(OpId::Mul, b, S(alpha));
+}
+
+OpId clamp_op(const std::optional<Scalar>& lo, const std::optional<Scalar>& hi) {
+  EMBER_CHECK(lo || hi, "clamp: at least one of 'min' or 'max' must not be None");
+  return lo && hi ? OpId::Clamp : (lo ? OpId::ClampMin : OpId::ClampMax);
+}
+
+std::vector<Tensor> clamp_args(const Tensor& x, const std::optional<Scalar>& lo,
+                               const std::optional<Scalar>& hi) {
+  std::vector<Tensor> args{x};
+  if (lo) args.push_back(S(*lo));
+  if (hi) args.push_back(S(*hi));
+  return args;
+}
+
+void check_pow_exponent(const Tensor& x, const Scalar& e) {
+  EMBER_CHECK(!(is_integral(x.dtype(), true) && e.is_integral() && e.to_int() < 0),
+              "pow: integers to negative integer powers are not allowed.");
+}
+
+}  // namespace
+
+Tensor Tensor::add(const Tensor& o, const Scalar& alpha) const {
+  check_alpha("add", *this, o, alpha);
+  return op2(OpId::Add, *this, scaled(o, alpha));
+}
+Tensor Tensor::add(const Scalar& o, const Scalar& alpha) const { return add(S(o), alpha); }
+Tensor Tensor::sub(const Tensor& o, const Scalar& alpha) const {
+  check_alpha("sub", *this, o, alpha);
+  return op2(OpId::Sub, *this, scaled(o, alpha));
+}
+Tensor Tensor::sub(const Scalar& o, const Scalar& alpha) const { return sub(S(o), alpha); }
+Tensor Tensor::mul(const Tensor& o) const { return op2(OpId::Mul, *this, o); }
+Tensor Tensor::mul(const Scalar& o) const { return op2(OpId::Mul, *this, S(o)); }
+Tensor Tensor::div(const Tensor& o) const { return op2(OpId::Div, *this, o); }
+Tensor Tensor::div(const Scalar& o) const { return op2(OpId::Div, *this, S(o)); }
+Tensor Tensor::pow(const Tensor& e) const { return op2(OpId::Pow, *this, e); }
+Tensor Tensor::pow(const Scalar& e) const {
+  check_pow_exponent(*this, e);
+  return op2(OpId::Pow, *this, S(e));
+}
+Tensor Tensor::clamp(std::optional<Scalar> lo, std::optional<Scalar> hi) const {
+  return call1(clamp_op(lo, hi), clamp_args(*this, lo, hi));
+}
+Tensor Tensor::clamp(const std::optional<Tensor>& lo, const std::optional<Tensor>& hi) const {
+  EMBER_CHECK(lo || hi, "clamp: at least one of 'min' or 'max' must not be None");
+  if (lo && hi) return call1(OpId::Clamp, {*this, *lo, *hi});
+  return lo ? op2(OpId::ClampMin, *this, *lo) : op2(OpId::ClampMax, *this, *hi);
+}
+Tensor Tensor::clamp_min(const Scalar& lo) const { return op2(OpId::ClampMin, *this, S(lo)); }
+Tensor Tensor::clamp_min(const Tensor& lo) const { return op2(OpId::ClampMin, *this, lo); }
+Tensor Tensor::clamp_max(const Scalar& hi) const { return op2(OpId::ClampMax, *this, S(hi)); }
+Tensor Tensor::clamp_max(const Tensor& hi) const { return op2(OpId::ClampMax, *this, hi); }
+Tensor Tensor::maximum(const Tensor& o) const { return op2(OpId::Maximum, *this, o); }
+Tensor Tensor::minimum(const Tensor& o) const { return op2(OpId::Minimum, *this, o); }
+Tensor Tensor::abs() const { return op1(OpId::Abs, *this); }
+Tensor Tensor::neg() const { return op1(OpId::Neg, *this); }
+Tensor Tensor::sign() const { return op1(OpId::Sign, *this); }
+Tensor Tensor::exp() const { return op1(OpId::Exp, *this); }
+Tensor Tensor::log() const { return op1(OpId::Log, *this); }
+Tensor Tensor::sqrt() const { return op1(OpId::Sqrt, *this); }
+Tensor Tensor::rsqrt() const { return op1(OpId::Rsqrt, *this); }
+Tensor Tensor::reciprocal() const { return op1(OpId::Reciprocal, *this); }
+Tensor Tensor::relu() const { return op1(OpId::Relu, *this); }
+Tensor Tensor::sigmoid() const { return op1(OpId::Sigmoid, *this); }
+Tensor Tensor::tanh() const { return op1(OpId::Tanh, *this); }
+Tensor Tensor::sin() const { return op1(OpId::Sin, *this); }
+Tensor Tensor::cos() const { return op1(OpId::Cos, *this); }
+Tensor Tensor::erf() const { return op1(OpId::Erf, *this); }
+Tensor Tensor::where(const Tensor& cond, const Tensor& other) const {
+  return call1(OpId::Where, {cond, *this, other});
+}
+Tensor Tensor::masked_fill(const Tensor& mask, const Scalar& v) const {
+  return call1(OpId::MaskedFill, {*this, mask, S(v)});
+}
+Tensor Tensor::masked_fill(const Tensor& mask, const Tensor& v) const {
+  return call1(OpId::MaskedFill, {*this, mask, v});
+}
+Tensor Tensor::lt(const Tensor& o) const { return op2(OpId::Lt, *this, o); }
+Tensor Tensor::lt(const Scalar& o) const { return op2(OpId::Lt, *this, S(o)); }
+Tensor Tensor::le(const Tensor& o) const { return op2(OpId::Le, *this, o); }
+Tensor Tensor::le(const Scalar& o) const { return op2(OpId::Le, *this, S(o)); }
+Tensor Tensor::gt(const Tensor& o) const { return op2(OpId::Gt, *this, o); }
+Tensor Tensor::gt(const Scalar& o) const { return op2(OpId::Gt, *this, S(o)); }
+Tensor Tensor::ge(const Tensor& o) const { return op2(OpId::Ge, *this, o); }
+Tensor Tensor::ge(const Scalar& o) const { return op2(OpId::Ge, *this, S(o)); }
+Tensor Tensor::eq(const Tensor& o) const { return op2(OpId::Eq, *this, o); }
+Tensor Tensor::eq(const Scalar& o) const { return op2(OpId::Eq, *this, S(o)); }
+Tensor Tensor::ne(const Tensor& o) const { return op2(OpId::Ne, *this, o); }
+Tensor Tensor::ne(const Scalar& o) const { return op2(OpId::Ne, *this, S(o)); }
+Tensor Tensor::logical_and(const Tensor& o) const { return op2(OpId::LogicalAnd, *this, o); }
+Tensor Tensor::logical_or(const Tensor& o) const { return op2(OpId::LogicalOr, *this, o); }
+Tensor Tensor::logical_xor(const Tensor& o) const { return op2(OpId::LogicalXor, *this, o); }
+Tensor Tensor::logical_not() const { return op1(OpId::LogicalNot, *this); }
+
+bool Tensor::equal(const Tensor& o) const {
+  if (sizes() != o.sizes()) return false;
+  NoGradGuard g;
+  return ne(o).sum().item().to_int() == 0;
+}
+
+bool Tensor::allclose(const Tensor& o, double rtol, double atol) const {
+  NoGradGuard g;
+  Tensor a = to(kFloat64), b = o.to(kFloat64);
+  Tensor close = (a - b).abs().le(b.abs() * rtol + atol);
+  Tensor both_inf = a.eq(b);  // equal infinities (and equal finite values)
+  return close.logical_or(both_inf).logical_not().sum().item().to_int() == 0;
+}
+
+// ----- in place
+
+const Tensor& Tensor::add_(const Tensor& o, const Scalar& alpha) const {
+  check_alpha("add_", *this, o, alpha);
+  return call_into(OpId::Add, *this, {*this, scaled(o, alpha)});
+}
+const Tensor& Tensor::add_(const Scalar& o, const Scalar& alpha) const { return add_(S(o), alpha); }
+const Tensor& Tensor::sub_(const Tensor& o, const Scalar& alpha) const {
+  check_alpha("sub_", *this, o, alpha);
+  return call_into(OpId::Sub, *this, {*this, scaled(o, alpha)});
+}
+const Tensor& Tensor::sub_(const Scalar& o, const Scalar& alpha) const { return sub_(S(o), alpha); }
+const Tensor& Tensor::mul_(const Tensor& o) const { return call_into(OpId::Mul, *this, {*this, o}); }
+const Tensor& Tensor::mul_(const Scalar& o) const { return mul_(S(o)); }
+const Tensor& Tensor::div_(const Tensor& o) const { return call_into(OpId::Div, *this, {*this, o}); }
+const Tensor& Tensor::div_(const Scalar& o) const { return div_(S(o)); }
+const Tensor& Tensor::pow_(const Tensor& e) const { return call_into(OpId::Pow, *this, {*this, e}); }
+const Tensor& Tensor::pow_(const Scalar& e) const {
+  check_pow_exponent(*this, e);
+  return pow_(S(e));
+}
+const Tensor& Tensor::clamp_(std::optional<Scalar> lo, std::optional<Scalar> hi) const {
+  return call_into(clamp_op(lo, hi), *this, clamp_args(*this, lo, hi));
+}
+const Tensor& Tensor::clamp_min_(const Scalar& lo) const { return clamp_(lo, std::nullopt); }
+const Tensor& Tensor::clamp_max_(const Scalar& hi) const { return clamp_(std::nullopt, hi); }
+const Tensor& Tensor::relu_() const { return call_into(OpId::Relu, *this, {*this}); }
+const Tensor& Tensor::neg_() const { return call_into(OpId::Neg, *this, {*this}); }
+const Tensor& Tensor::abs_() const { return call_into(OpId::Abs, *this, {*this}); }
+const Tensor& Tensor::sqrt_() const { return call_into(OpId::Sqrt, *this, {*this}); }
+const Tensor& Tensor::exp_() const { return call_into(OpId::Exp, *this, {*this}); }
+const Tensor& Tensor::zero_() const { return fill_(0); }
+const Tensor& Tensor::fill_(const Scalar& v) const { return fill_(S(v)); }
+const Tensor& Tensor::fill_(const Tensor& v) const {
+  EMBER_CHECK(v.dim() == 0, "fill_: only supports 0-dimension value tensor but got tensor with ",
+              v.dim(), " dimensions");
+  return copy_(v);
+}
+const Tensor& Tensor::copy_(const Tensor& src, bool) const {
+  Tensor s = src;
+  if (s.device() != device() && !(s.dim() == 0 && s.is_cpu())) s = s.to(device());
+  if (s.sizes() != sizes()) s = s.expand(sizes());
+  return call_into(OpId::Cast, *this, {s}, Attrs().set("dtype", dtype()));
+}
+const Tensor& Tensor::masked_fill_(const Tensor& mask, const Scalar& v) const {
+  return call_into(OpId::MaskedFill, *this, {*this, mask, S(v)});
+}
+const Tensor& Tensor::masked_fill_(const Tensor& mask, const Tensor& v) const {
+  return call_into(OpId::MaskedFill, *this, {*this, mask, v});
+}
+const Tensor& Tensor::uniform_(double from, double to) const {
+  EMBER_CHECK(from <= to, "uniform_: expects to return a [from, to) range, but found from=", from,
+              " > to=", to);
+  return call_into(OpId::Rand, *this, {},
+                   Attrs().set("shape", sizes()).set("dtype", dtype()).set("device", device())
+                       .set("a", from).set("b", to));
+}
+const Tensor& Tensor::normal_(double mean, double std) const {
+  return call_into(OpId::Randn, *this, {},
+                   Attrs().set("shape", sizes()).set("dtype", dtype()).set("device", device())
+                       .set("a", mean).set("b", std));
+}
+
+// ----- free functions
+
+Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha) { return a.add(b, alpha); }
+Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) { return a.sub(b, alpha); }
+Tensor mul(const Tensor& a, const Tensor& b) { return a.mul(b); }
+Tensor div(const Tensor& a, const Tensor& b) { return a.div(b); }
+Tensor pow(const Tensor& a, const Tensor& b) { return a.pow(b); }
+Tensor pow(const Tensor& a, const Scalar& b) { return a.pow(b); }
+Tensor pow(const Scalar& a, const Tensor& b) { return op2(OpId::Pow, S(a), b); }
+Tensor clamp(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi) {
+  return x.clamp(lo, hi);
+}
+Tensor clamp_min(const Tensor& x, const Scalar& lo) { return x.clamp_min(lo); }
+Tensor clamp_max(const Tensor& x, const Scalar& hi) { return x.clamp_max(hi); }
+Tensor maximum(const Tensor& a, const Tensor& b) { return a.maximum(b); }
+Tensor minimum(const Tensor& a, const Tensor& b) { return a.minimum(b); }
+Tensor abs(const Tensor& x) { return x.abs(); }
+Tensor neg(const Tensor& x) { return x.neg(); }
+Tensor exp(const Tensor& x) { return x.exp(); }
+Tensor log(const Tensor& x) { return x.log(); }
+Tensor sqrt(const Tensor& x) { return x.sqrt(); }
+Tensor rsqrt(const Tensor& x) { return x.rsqrt(); }
+Tensor relu(const Tensor& x) { return x.relu(); }
+Tensor sigmoid(const Tensor& x) { return x.sigmoid(); }
+Tensor tanh(const Tensor& x) { return x.tanh(); }
+Tensor sin(const Tensor& x) { return x.sin(); }
+Tensor cos(const Tensor& x) { return x.cos(); }
+Tensor erf(const Tensor& x) { return x.erf(); }
+Tensor gelu(const Tensor& x) { return op1(OpId::Gelu, x); }
+Tensor where(const Tensor& c, const Tensor& a, const Tensor& b) { return call1(OpId::Where, {c, a, b}); }
+Tensor where(const Tensor& c, const Scalar& a, const Tensor& b) { return where(c, S(a), b); }
+Tensor where(const Tensor& c, const Tensor& a, const Scalar& b) { return where(c, a, S(b)); }
+Tensor where(const Tensor& c, const Scalar& a, const Scalar& b) { return where(c, S(a), S(b)); }
+Tensor masked_fill(const Tensor& x, const Tensor& m, const Scalar& v) { return x.masked_fill(m, v); }
+Tensor logical_and(const Tensor& a, const Tensor& b) { return a.logical_and(b); }
+Tensor logical_or(const Tensor& a, const Tensor& b) { return a.logical_or(b); }
+Tensor logical_xor(const Tensor& a, const Tensor& b) { return a.logical_xor(b); }
+Tensor logical_not(const Tensor& a) { return a.logical_not(); }
+bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol) {
+  return a.allclose(b, rtol, atol);
+}
+bool equal(const Tensor& a, const Tensor& b) { return a.equal(b); }
+
+// ----- operators
+
+Tensor operator+(const Tensor& a, const Tensor& b) { return a.add(b); }
+Tensor operator+(const Tensor& a, const Scalar& b) { return a.add(b); }
+Tensor operator+(const Scalar& a, const Tensor& b) { return op2(OpId::Add, S(a), b); }
+Tensor operator-(const Tensor& a, const Tensor& b) { return a.sub(b); }
+Tensor operator-(const Tensor& a, const Scalar& b) { return a.sub(b); }
+Tensor operator-(const Scalar& a, const Tensor& b) { return op2(OpId::Sub, S(a), b); }
+Tensor operator*(const Tensor& a, const Tensor& b) { return a.mul(b); }
+Tensor operator*(const Tensor& a, const Scalar& b) { return a.mul(b); }
+Tensor operator*(const Scalar& a, const Tensor& b) { return op2(OpId::Mul, S(a), b); }
+Tensor operator/(const Tensor& a, const Tensor& b) { return a.div(b); }
+Tensor operator/(const Tensor& a, const Scalar& b) { return a.div(b); }
+Tensor operator/(const Scalar& a, const Tensor& b) { return op2(OpId::Div, S(a), b); }
+Tensor operator<(const Tensor& a, const Tensor& b) { return a.lt(b); }
+Tensor operator<(const Tensor& a, const Scalar& b) { return a.lt(b); }
+Tensor operator<=(const Tensor& a, const Tensor& b) { return a.le(b); }
+Tensor operator<=(const Tensor& a, const Scalar& b) { return a.le(b); }
+Tensor operator>(const Tensor& a, const Tensor& b) { return a.gt(b); }
+Tensor operator>(const Tensor& a, const Scalar& b) { return a.gt(b); }
+Tensor operator>=(const Tensor& a, const Tensor& b) { return a.ge(b); }
+Tensor operator>=(const Tensor& a, const Scalar& b) { return a.ge(b); }
+Tensor operator==(const Tensor& a, const Tensor& b) { return a.eq(b); }
+Tensor operator==(const Tensor& a, const Scalar& b) { return a.eq(b); }
+Tensor operator!=(const Tensor& a, const Tensor& b) { return a.ne(b); }
+Tensor operator!=(const Tensor& a, const Scalar& b) { return a.ne(b); }
+Tensor operator&&(const Tensor& a, const Tensor& b) { return a.logical_and(b); }
+Tensor operator||(const Tensor& a, const Tensor& b) { return a.logical_or(b); }
+Tensor operator!(const Tensor& a) { return a.logical_not(); }
+
+namespace {
+void check_bool(const char* op, const Tensor& a) {
+  EMBER_CHECK(a.dtype() == kBool, op, ": bitwise operators are supported on bool tensors only (got ",
+              dtype_name(a.dtype()), ")");
+}
+}  // namespace
+
+Tensor operator&(const Tensor& a, const Tensor& b) {
+  check_bool("&", a);
+  check_bool("&", b);
+  return a.logical_and(b);
+}
+Tensor operator|(const Tensor& a, const Tensor& b) {
+  check_bool("|", a);
+  check_bool("|", b);
+  return a.logical_or(b);
+}
+Tensor operator^(const Tensor& a, const Tensor& b) {
+  check_bool("^", a);
+  check_bool("^", b);
+  return a.logical_xor(b);
+}
+Tensor operator~(const Tensor& a) {
+  check_bool("~", a);
+  return a.logical_not();
+}
+
+}  // namespace ember

@@ -1,0 +1,98 @@
+#include "kernels/backend.h"
+
+#include <array>
+
+namespace ember {
+
+namespace {
+std::array<Backend*, 2> g_backends{};
+}
+
+void register_backend(DeviceType type, Backend* b) { g_backends[static_cast<int>(type)] = b; }
+
+Backend& backend_for(Device d) {
+  Backend* b = g_backends[static_cast<int>(d.type)];
+  EMBER_CHECK(b, "no kernels for device ", d, ": ember was built without CUDA support");
+  return *b;
+}
+
+bool PointwiseArgs::contiguous_same_dtype() const {
+  if (sizes.size() > 1) return false;
+  auto dense = [&](const Operand& o) {
+    return o.is_scalar || (o.dtype == out.dtype &&
+                           (sizes.empty() || o.strides[0] == static_cast<int64_t>(itemsize(o.dtype))));
+  };
+  if (!dense(out) || out.is_scalar) return false;
+  for (const auto& o : in)
+    if (!dense(o)) return false;
+  return true;
+}
+
+Operand make_operand(const Tensor& t, const Shape& iter) {
+  Operand o;
+  o.dtype = t.dtype();
+  o.data = static_cast<char*>(t.data_ptr());
+  o.strides.assign(iter.size(), 0);
+  int64_t offset = static_cast<int64_t>(iter.size()) - t.dim();
+  EMBER_CHECK(offset >= 0, "internal: operand of shape ", shape_str(t.sizes()),
+              " has more dims than the iteration shape ", shape_str(iter));
+  int64_t item = static_cast<int64_t>(itemsize(t.dtype()));
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    int64_t s = t.sizes()[d];
+    EMBER_CHECK(s == iter[d + offset] || s == 1, "internal: operand of shape ",
+                shape_str(t.sizes()), " does not broadcast to ", shape_str(iter));
+    o.strides[d + offset] = (s == 1 && iter[d + offset] != 1) ? 0 : t.strides()[d] * item;
+  }
+  return o;
+}
+
+PointwiseArgs plan_pointwise(OpId op, ScalarType compute, const Tensor& out,
+                             const std::vector<Tensor>& in) {
+  PointwiseArgs a;
+  a.op = op;
+  a.compute = compute;
+  const Shape& sizes = out.sizes();
+  a.numel = out.numel();
+  a.out = make_operand(out, sizes);
+  for (const auto& t : in) {
+    if (t.dim() == 0 && t.is_cpu()) {
+      Operand o;
+      o.is_scalar = true;
+      o.dtype = t.dtype();
+      o.value = t.item();
+      o.strides.assign(sizes.size(), 0);
+      a.in.push_back(std::move(o));
+    } else {
+      a.in.push_back(make_operand(t, sizes));
+    }
+  }
+  // Drop size-1 dims, then merge each dim into its inner neighbour when every operand is
+  // contiguous across the pair.
+  std::vector<Operand*> ops{&a.out};
+  for (auto& o : a.in) ops.push_back(&o);
+  Shape sz;
+  std::vector<Shape> st(ops.size());
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    if (sizes[d] == 1) continue;
+    sz.push_back(sizes[d]);
+    for (size_t k = 0; k < ops.size(); ++k) st[k].push_back(ops[k]->strides[d]);
+  }
+  Shape csz;
+  std::vector<Shape> cst(ops.size());
+  for (int64_t d = static_cast<int64_t>(sz.size()) - 1; d >= 0; --d) {
+    bool merge = !csz.empty();
+    for (size_t k = 0; merge && k < ops.size(); ++k)
+      merge = st[k][d] == cst[k].front() * csz.front();
+    if (merge) {
+      csz.front() *= sz[d];
+    } else {
+      csz.insert(csz.begin(), sz[d]);
+      for (size_t k = 0; k < ops.size(); ++k) cst[k].insert(cst[k].begin(), st[k][d]);
+    }
+  }
+  a.sizes = csz;
+  for (size_t k = 0; k < ops.size(); ++k) ops[k]->strides = cst[k];
+  return a;
+}
+
+}  // namespace ember

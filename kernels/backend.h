@@ -1,0 +1,100 @@
+#pragma once
+#include <vector>
+
+#include "kernels/op_list.h"
+#include "runtime/tensor.h"
+
+namespace ember {
+
+// One operand of a pointwise launch, seen over the (coalesced) iteration shape.
+struct Operand {
+  char* data = nullptr;
+  ScalarType dtype = kFloat32;
+  Shape strides;           // in bytes, one per iteration dim; 0 where broadcast
+  bool is_scalar = false;  // a number passed by value (wrapped scalar or 0-dim CPU tensor)
+  Scalar value;
+};
+
+struct PointwiseArgs {
+  OpId op;
+  ScalarType compute;  // Bool, Int64, Float32 or Float64: the type the functor runs in
+  Shape sizes;         // iteration shape, innermost last, already coalesced
+  int64_t numel = 0;
+  Operand out;
+  std::vector<Operand> in;
+  // True when every tensor operand is dense in iteration order and of one storage dtype.
+  bool contiguous_same_dtype() const;
+};
+
+// A reduction of `in` over some dims. Output element o reads the input at
+// base(o) + sum_r idx_r * red_strides[r]; kept dims map o to base(o) and to its place in out.
+struct ReduceArgs {
+  OpId op;  // Sum, Mean, Prod, Amax, Amin, MaxDim, MinDim, ArgMax, ArgMin
+  const char* in = nullptr;
+  ScalarType in_dtype;
+  char* out = nullptr;  // values (or indices for ArgMax/ArgMin)
+  ScalarType out_dtype;
+  int64_t* indices = nullptr;  // MaxDim/MinDim only; same layout as out
+  Shape kept_sizes, kept_in_strides, kept_out_strides;  // elements
+  Shape red_sizes, red_in_strides;                      // elements
+  int64_t out_numel = 0, red_numel = 0;
+};
+
+// C[b] = alpha * A[b] @ B[b] + beta * C[b], element strides, row-major indexing.
+struct GemmArgs {
+  ScalarType dtype;
+  int64_t batch = 1, m = 0, n = 0, k = 0;
+  const char* a = nullptr;
+  int64_t a_rs = 0, a_cs = 0, a_bs = 0;
+  const char* b = nullptr;
+  int64_t b_rs = 0, b_cs = 0, b_bs = 0;
+  char* c = nullptr;
+  int64_t c_rs = 0, c_cs = 0, c_bs = 0;
+  double alpha = 1, beta = 0;
+};
+
+enum class RandomKind : int8_t { Uniform, Normal, Randint };
+
+// Kernels of one device type. The ops in kernels/ops/ validate arguments and allocate;
+// a backend only computes.
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual void pointwise(const PointwiseArgs& a) = 0;
+  virtual void reduce(const ReduceArgs& a) = 0;
+  virtual void gemm(const GemmArgs& a) = 0;
+  // out = self.index_select(dim, index); index is int64, contiguous, 1-D.
+  virtual void index_select(const Tensor& out, const Tensor& self, int64_t dim,
+                            const Tensor& index) = 0;
+  virtual void gather(const Tensor& out, const Tensor& self, int64_t dim, const Tensor& index) = 0;
+  // out (already holding self) [index along dim] = src (or += src when accumulate).
+  virtual void scatter(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src,
+                       bool accumulate) = 0;
+  virtual void index_add(const Tensor& out, int64_t dim, const Tensor& index,
+                         const Tensor& source) = 0;
+  // Positions (as int64 [n, ndim]) of the nonzero elements of a contiguous tensor.
+  virtual Tensor nonzero(const Tensor& self) = 0;
+  // Elements of self (same shape as mask, both contiguous) where mask is true, as 1-D.
+  virtual Tensor masked_select(const Tensor& self, const Tensor& mask) = 0;
+  // out[mask] = source[0..count) in row-major order; out and mask contiguous, same shape.
+  virtual void masked_scatter(const Tensor& out, const Tensor& mask, const Tensor& source) = 0;
+  // Philox-based: element i depends only on (seed, offset, i), identically on every device.
+  virtual void random(const Tensor& out, RandomKind kind, double a, double b, uint64_t seed,
+                      uint64_t offset) = 0;
+  // out[i] = start + i * step for i < n/2 (or n when !symmetric), else end - (n-1-i) * step.
+  virtual void iota(const Tensor& out, double start, double step, double end, bool symmetric) = 0;
+  virtual void synchronize(int device) = 0;
+};
+
+Backend& backend_for(Device d);
+void register_backend(DeviceType type, Backend* b);
+
+// The Operand of a tensor viewed with `iter_sizes` (it must broadcast to it).
+Operand make_operand(const Tensor& t, const Shape& iter_sizes);
+
+// Builds a launch over `sizes`: broadcasts every input, merges dims that are contiguous for
+// all operands, and turns 0-dim CPU scalars into by-value operands.
+PointwiseArgs plan_pointwise(OpId op, ScalarType compute, const Tensor& out,
+                             const std::vector<Tensor>& in);
+
+}  // namespace ember

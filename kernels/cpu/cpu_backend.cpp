@@ -1,0 +1,60 @@
+// Binds the CPU kernels to the backend table.
+#include "kernels/cpu/cpu_kernels.h"
+#include "kernels/cpu/pointwise_loops.h"
+
+namespace ember::cpu {
+
+bool run_pointwise(const PointwiseArgs& a) {
+  if (a.numel == 0) return true;
+  return run_pointwise_arity<1>(a) || run_pointwise_arity<2>(a) || run_pointwise_arity<3>(a);
+}
+
+namespace {
+class CpuBackend final : public Backend {
+ public:
+  void pointwise(const PointwiseArgs& a) override {
+    EMBER_CHECK(run_pointwise(a), "internal: no CPU pointwise kernel for ", op_name(a.op));
+  }
+  void reduce(const ReduceArgs& a) override { cpu::reduce(a); }
+  void gemm(const GemmArgs& a) override { cpu::gemm(a); }
+  void index_select(const Tensor& out, const Tensor& self, int64_t dim,
+                    const Tensor& index) override {
+    cpu::index_select(out, self, dim, index);
+  }
+  void gather(const Tensor& out, const Tensor& self, int64_t dim, const Tensor& index) override {
+    cpu::gather(out, self, dim, index);
+  }
+  void scatter(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src,
+               bool accumulate) override {
+    cpu::scatter(out, dim, index, src, accumulate);
+  }
+  void index_add(const Tensor& out, int64_t dim, const Tensor& index,
+                 const Tensor& source) override {
+    cpu::index_add(out, dim, index, source);
+  }
+  Tensor nonzero(const Tensor& self) override { return cpu::nonzero(self); }
+  Tensor masked_select(const Tensor& self, const Tensor& mask) override {
+    return cpu::masked_select(self, mask);
+  }
+  void masked_scatter(const Tensor& out, const Tensor& mask, const Tensor& source) override {
+    cpu::masked_scatter(out, mask, source);
+  }
+  void random(const Tensor& out, RandomKind kind, double a, double b, uint64_t seed,
+              uint64_t offset) override {
+    cpu::random(out, kind, a, b, seed, offset);
+  }
+  void iota(const Tensor& out, double start, double step, double end, bool symmetric) override {
+    cpu::iota(out, start, step, end, symmetric);
+  }
+  void synchronize(int) override {}
+};
+
+struct Registrar {
+  Registrar() {
+    static CpuBackend backend;
+    register_backend(kCPU, &backend);
+  }
+} g_registrar;
+}  // namespace
+
+}  // namespace ember::cpu

@@ -1,0 +1,109 @@
+#pragma once
+// The scalar definition of every pointwise op, shared by the CPU loops, the nvcc-built CUDA
+// kernels and NVRTC-generated fused kernels. A functor's name equals its op's name in the
+// op table (runtime/op_list.h). Arguments arrive already converted to the compute type T.
+#include "math.h"
+
+namespace ember {
+namespace dev {
+
+#define EMBER_UNARY(Name, expr)                              \
+  struct Name {                                              \
+    static constexpr int arity = 1;                          \
+    template <class T>                                       \
+    EMBER_HD T operator()(T x) const { return expr; }        \
+  };
+#define EMBER_BINARY(Name, R, expr)                          \
+  struct Name {                                              \
+    static constexpr int arity = 2;                          \
+    template <class T>                                       \
+    EMBER_HD R operator()(T a, T b) const { return expr; }   \
+  };
+
+EMBER_UNARY(Cast, x)
+EMBER_UNARY(Neg, -x)
+EMBER_UNARY(Abs, x < T(0) ? -x : x)
+EMBER_UNARY(Sign, x > T(0) ? T(1) : (x < T(0) ? T(-1) : x))
+EMBER_UNARY(Exp, math::exp(x))
+EMBER_UNARY(Log, math::log(x))
+EMBER_UNARY(Sqrt, math::sqrt(x))
+EMBER_UNARY(Rsqrt, T(1) / math::sqrt(x))
+EMBER_UNARY(Reciprocal, T(1) / x)
+EMBER_UNARY(Relu, x < T(0) ? T(0) : x)
+EMBER_UNARY(Sigmoid, T(1) / (T(1) + math::exp(-x)))
+EMBER_UNARY(Tanh, math::tanh(x))
+EMBER_UNARY(Sin, math::sin(x))
+EMBER_UNARY(Cos, math::cos(x))
+EMBER_UNARY(Erf, math::erf(x))
+EMBER_UNARY(Gelu, T(0.5) * x * (T(1) + math::erf(x * T(0.70710678118654752440))))
+EMBER_UNARY(LogicalNot, !x)
+
+EMBER_BINARY(Add, T, a + b)
+EMBER_BINARY(Sub, T, a - b)
+EMBER_BINARY(Mul, T, a * b)
+EMBER_BINARY(Div, T, a / b)
+EMBER_BINARY(Maximum, T, a != a ? a : (b != b ? b : (a > b ? a : b)))
+EMBER_BINARY(Minimum, T, a != a ? a : (b != b ? b : (a < b ? a : b)))
+EMBER_BINARY(ClampMin, T, a < b ? b : a)
+EMBER_BINARY(ClampMax, T, a > b ? b : a)
+EMBER_BINARY(Lt, bool, a < b)
+EMBER_BINARY(Le, bool, a <= b)
+EMBER_BINARY(Gt, bool, a > b)
+EMBER_BINARY(Ge, bool, a >= b)
+EMBER_BINARY(Eq, bool, a == b)
+EMBER_BINARY(Ne, bool, a != b)
+EMBER_BINARY(LogicalAnd, bool, a && b)
+EMBER_BINARY(LogicalOr, bool, a || b)
+EMBER_BINARY(LogicalXor, bool, bool(a) != bool(b))
+// d/dx gelu(x) * g, with the same erf form as Gelu.
+EMBER_BINARY(GeluBackward, T,
+             a * (T(0.5) * (T(1) + math::erf(b * T(0.70710678118654752440))) +
+                  b * T(0.39894228040143267794) * math::exp(T(-0.5) * b * b)))
+
+#undef EMBER_UNARY
+#undef EMBER_BINARY
+
+struct Pow {
+  static constexpr int arity = 2;
+  template <class T>
+  EMBER_HD T operator()(T a, T b) const {
+    if constexpr (is_integral<T>::value) {
+      if (b < 0) return a == 1 ? T(1) : (a == -1 ? ((b & 1) ? T(-1) : T(1)) : T(0));
+      T r = 1;
+      while (b) {
+        if (b & 1) r *= a;
+        a *= a;
+        b >>= 1;
+      }
+      return r;
+    } else {
+      if (b == T(2)) return a * a;
+      return math::pow(a, b);
+    }
+  }
+};
+
+// NaN-propagating like libtorch; if lo > hi every element becomes hi.
+struct Clamp {
+  static constexpr int arity = 3;
+  template <class T>
+  EMBER_HD T operator()(T x, T lo, T hi) const {
+    T t = x < lo ? lo : x;
+    return t > hi ? hi : t;
+  }
+};
+
+struct Where {
+  static constexpr int arity = 3;
+  template <class T>
+  EMBER_HD T operator()(T cond, T a, T b) const { return cond != T(0) ? a : b; }
+};
+
+struct MaskedFill {
+  static constexpr int arity = 3;
+  template <class T>
+  EMBER_HD T operator()(T x, T mask, T value) const { return mask != T(0) ? value : x; }
+};
+
+}  // namespace dev
+}  // namespace ember

@@ -1,0 +1,86 @@
+#include "kernels/op_registry.h"
+
+#include <array>
+#include <ostream>
+
+#include "kernels/tensor_alloc.h"
+
+namespace ember {
+
+namespace {
+std::array<OpDef, static_cast<size_t>(OpId::NumOps)>& table() {
+  static std::array<OpDef, static_cast<size_t>(OpId::NumOps)> t = [] {
+    std::array<OpDef, static_cast<size_t>(OpId::NumOps)> defs;
+#define EMBER_PW_DEF(N, ARITY, RULE)                                            \
+  defs[static_cast<size_t>(OpId::N)] = OpDef{OpId::N, #N, OpKind::Pointwise,   \
+                                             DtypeRule::RULE, ARITY, 1};
+    EMBER_POINTWISE_OPS(EMBER_PW_DEF)
+#undef EMBER_PW_DEF
+#define EMBER_ST_DEF(N, KIND, NOUT)                                              \
+  defs[static_cast<size_t>(OpId::N)] =                                          \
+      OpDef{OpId::N, #N, OpKind::KIND, DtypeRule::None, -1, NOUT};
+    EMBER_STRUCTURED_OPS(EMBER_ST_DEF)
+#undef EMBER_ST_DEF
+    return defs;
+  }();
+  return t;
+}
+}  // namespace
+
+const OpDef& op_def(OpId id) {
+  const OpDef& d = table()[static_cast<size_t>(id)];
+  EMBER_CHECK(d.meta || d.run || d.alias, "op ", d.name, " has no implementation registered");
+  return d;
+}
+
+const char* op_name(OpId id) { return table()[static_cast<size_t>(id)].name; }
+
+OpId op_from_name(const std::string& name) {
+  for (const auto& d : table())
+    if (name == d.name) return d.id;
+  EMBER_FAIL("unknown op '", name, "'");
+}
+
+bool is_pointwise(OpId id) { return table()[static_cast<size_t>(id)].kind == OpKind::Pointwise; }
+
+void register_op(OpId id, MetaFn meta, RunFn run, AliasFn alias, bool data_dependent_shape) {
+  auto& d = table()[static_cast<size_t>(id)];
+  d.meta = meta;
+  d.run = run;
+  d.alias = alias;
+  d.data_dependent_shape = data_dependent_shape;
+}
+
+std::vector<Tensor> run_op(OpId id, const std::vector<Tensor>& in, const Attrs& a) {
+  const OpDef& d = op_def(id);
+  if (d.alias) return d.alias(in, a);
+  std::vector<Tensor> out;
+  if (d.meta) {
+    for (const auto& spec : d.meta(in, a)) out.push_back(empty_tensor(spec.sizes, spec.dtype, spec.device));
+  }
+  d.run(in, a, out);
+  return out;
+}
+
+std::ostream& operator<<(std::ostream& os, const AttrValue& v) {
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, IntList>) os << shape_str(x);
+        else if constexpr (std::is_same_v<T, bool>) os << (x ? "true" : "false");
+        else os << x;
+      },
+      v);
+  return os;
+}
+
+std::ostream& operator<<(std::ostream& os, const Attrs& a) {
+  bool first = true;
+  for (const auto& [k, v] : a.items()) {
+    os << (first ? "" : ", ") << k << "=" << v;
+    first = false;
+  }
+  return os;
+}
+
+}  // namespace ember

@@ -1,0 +1,51 @@
+#pragma once
+#include <vector>
+
+#include "kernels/attrs.h"
+#include "kernels/op_list.h"
+#include "runtime/tensor.h"
+
+namespace ember {
+
+// Shape, dtype and device of an op output that is computed (not a view).
+struct OutSpec {
+  Shape sizes;
+  ScalarType dtype;
+  Device device;
+};
+
+using MetaFn = std::vector<OutSpec> (*)(const std::vector<Tensor>& in, const Attrs& a);
+using RunFn = void (*)(const std::vector<Tensor>& in, const Attrs& a, std::vector<Tensor>& out);
+using AliasFn = std::vector<Tensor> (*)(const std::vector<Tensor>& in, const Attrs& a);
+
+// Everything the runtime knows about an op: kind and dtype rule from op_list.h, a meta
+// function (output shapes/dtypes, reading only metadata, so it works on traced tensors) and
+// a kernel launcher writing into given outputs; or, for views, an alias function that
+// builds the view (also on traced tensors). Ops with data-dependent output shapes have
+// only `run`, which allocates.
+struct OpDef {
+  OpId id = OpId::NumOps;
+  const char* name = "";
+  OpKind kind = OpKind::Pointwise;
+  DtypeRule rule = DtypeRule::None;
+  int arity = -1;  // -1: variadic
+  int num_outputs = 1;
+  MetaFn meta = nullptr;
+  RunFn run = nullptr;
+  AliasFn alias = nullptr;
+  bool data_dependent_shape = false;
+};
+
+const OpDef& op_def(OpId id);
+const char* op_name(OpId id);
+OpId op_from_name(const std::string& name);  // Error for unknown names
+bool is_pointwise(OpId id);
+
+// Registration, done once per op family at static-init time by kernels/ops/*.cpp.
+void register_op(OpId id, MetaFn meta, RunFn run, AliasFn alias = nullptr,
+                 bool data_dependent_shape = false);
+
+// Runs a computing op eagerly: allocates outputs from `meta` and launches `run`.
+std::vector<Tensor> run_op(OpId id, const std::vector<Tensor>& in, const Attrs& a);
+
+}  // namespace ember

@@ -1,0 +1,70 @@
+// Copies: contiguous copies and broadcasting copies on one device, and ToDevice.
+#include "kernels/backend.h"
+#include "kernels/op_registry.h"
+#include "kernels/ops/ops_util.h"
+#include "kernels/ops/type_promotion.h"
+#include "kernels/tensor_alloc.h"
+
+namespace ember {
+
+void copy_into(const Tensor& dst, const Tensor& src) {
+  if (dst.numel() == 0) return;
+  ScalarType compute = pointwise_types(OpId::Cast, {src}, dst.dtype()).compute;
+  backend_for(dst.device()).pointwise(plan_pointwise(OpId::Cast, compute, dst, {src}));
+}
+
+Tensor contiguous_copy(const Tensor& t) {
+  if (t.is_contiguous()) return t;
+  Tensor c = empty_tensor(t.sizes(), t.dtype(), t.device());
+  copy_into(c, t);
+  return c;
+}
+
+void check_device(const char* op, const Tensor& t, Device d) {
+  if (!t.defined()) return;
+  EMBER_CHECK(t.device() == d, op, ": expected all tensors to be on the same device, but found "
+              "at least two devices, ", d, " and ", t.device());
+}
+
+void check_index_range(const char* op, const Tensor& index, int64_t size, bool allow_negative) {
+  EMBER_CHECK(index.dtype() == kInt64 || index.dtype() == kInt32, op,
+              ": expected an int64 index tensor but got ", dtype_name(index.dtype()));
+  if (index.numel() == 0) return;
+  Tensor host = contiguous_copy(index);
+  if (!host.is_cpu()) {
+    Tensor h = empty_tensor(host.sizes(), host.dtype(), Device(kCPU));
+    copy_bytes(h.data_ptr(), h.device(), host.data_ptr(), host.device(), host.nbytes());
+    host = h;
+  }
+  int64_t n = host.numel();
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t v = host.dtype() == kInt64 ? host.data_ptr<int64_t>()[i] : host.data_ptr<int32_t>()[i];
+    EMBER_CHECK(v >= (allow_negative ? -size : 0) && v < size, op, ": index ", v, " is out of bounds for dimension with size ",
+                size);
+  }
+}
+
+namespace {
+
+std::vector<OutSpec> to_device_meta(const std::vector<Tensor>& in, const Attrs& a) {
+  return {{in[0].sizes(), in[0].dtype(), a.device("device")}};
+}
+
+void to_device_run(const std::vector<Tensor>& in, const Attrs&, std::vector<Tensor>& out) {
+  Tensor src = contiguous_copy(in[0]);
+  const Tensor& dst = out[0];
+  if (dst.is_contiguous()) {
+    copy_bytes(dst.data_ptr(), dst.device(), src.data_ptr(), src.device(), src.nbytes());
+  } else {
+    Tensor tmp = empty_tensor(dst.sizes(), dst.dtype(), dst.device());
+    copy_bytes(tmp.data_ptr(), tmp.device(), src.data_ptr(), src.device(), src.nbytes());
+    copy_into(dst, tmp);
+  }
+}
+
+struct Registrar {
+  Registrar() { register_op(OpId::ToDevice, &to_device_meta, &to_device_run); }
+} g_registrar;
+
+}  // namespace
+}  // namespace ember

@@ -1,0 +1,19 @@
+#pragma once
+#include "runtime/tensor.h"
+
+namespace ember {
+
+// `t` itself when contiguous, else a contiguous copy (kernel level: no autograd, no trace).
+Tensor contiguous_copy(const Tensor& t);
+
+// Copies `src` (broadcastable, any dtype) into `dst` on the same device.
+void copy_into(const Tensor& dst, const Tensor& src);
+
+// Checks that every defined tensor is on `d`, naming the op.
+void check_device(const char* op, const Tensor& t, Device d);
+
+// Range-checks an integer index tensor against [0, size), or [-size, size) when negative
+// indices count from the end (reads it back to the host).
+void check_index_range(const char* op, const Tensor& index, int64_t size, bool allow_negative = false);
+
+}  // namespace ember

@@ -1,0 +1,40 @@
+#include "runtime/autograd/saved_variable.h"
+
+#include "runtime/autograd/autograd_meta.h"
+
+namespace ember {
+
+SavedVariable::SavedVariable(const Tensor& t, bool is_output) : was_defined_(t.defined()) {
+  if (!t.defined()) return;
+  version_ = t._version();
+  if (is_output) {
+    // Same storage and version counter, no autograd history.
+    const auto& src = t.impl();
+    auto alias = std::make_shared<TensorImpl>(src.storage, src.sizes, src.strides, src.offset,
+                                              src.dtype, src.device);
+    alias->version = src.version;
+    alias->trace = src.trace;
+    data_ = Tensor(alias);
+  } else {
+    data_ = t;
+  }
+}
+
+Tensor SavedVariable::unpack(const std::string& node_name) const {
+  EMBER_CHECK(!released_,
+              "Trying to backward through the graph a second time (or directly access saved "
+              "tensors after they have already been freed). Saved intermediate values of the "
+              "graph are freed when you call .backward() or autograd::grad(). Specify "
+              "retain_graph=true if you need to backward through the graph a second time (in ",
+              node_name, ")");
+  if (!was_defined_) return Tensor();
+  uint32_t now = data_._version();
+  EMBER_CHECK(now == version_,
+              "one of the variables needed for gradient computation has been modified by an "
+              "inplace operation: [", dtype_name(data_.dtype()), " ", shape_str(data_.sizes()),
+              "], which is saved by ", node_name, ", is at version ", now, "; expected version ",
+              version_, " instead.");
+  return data_;
+}
+
+}  // namespace ember

@@ -1,0 +1,172 @@
+#include "runtime/caching_allocator.h"
+
+#include <sstream>
+#include <vector>
+
+#include "runtime/error.h"
+
+namespace ember {
+
+struct CachingAllocator::Block {
+  CachingAllocator* owner;
+  void* stream;
+  size_t size;
+  char* ptr;
+  bool small;
+  bool allocated = false;
+  Block* prev = nullptr;  // neighbours inside the same segment
+  Block* next = nullptr;
+};
+
+bool CachingAllocator::BlockLess::operator()(const Block* a, const Block* b) const {
+  if (a->stream != b->stream) return a->stream < b->stream;
+  if (a->size != b->size) return a->size < b->size;
+  return a->ptr < b->ptr;
+}
+
+namespace {
+size_t round_size(size_t n) {
+  size_t m = CachingAllocator::kMinBlock;
+  return n < m ? m : (n + m - 1) / m * m;
+}
+
+std::string bytes_str(int64_t b) {
+  std::ostringstream os;
+  if (b >= (1 << 30)) os << static_cast<double>(b) / (1 << 30) << " GiB";
+  else if (b >= (1 << 20)) os << static_cast<double>(b) / (1 << 20) << " MiB";
+  else os << b << " bytes";
+  return os.str();
+}
+}  // namespace
+
+CachingAllocator::CachingAllocator(std::unique_ptr<RawMemory> raw, std::string device_name)
+    : raw_(std::move(raw)), device_name_(std::move(device_name)) {}
+
+CachingAllocator::~CachingAllocator() {
+  // Tensors may outlive a static allocator at exit; free only what is cached.
+  std::lock_guard<std::mutex> g(mu_);
+  release_cached();
+}
+
+CachingAllocator::Block* CachingAllocator::find_free(Pool& pool, void* stream, size_t size) {
+  Block key{this, stream, size, nullptr, false};
+  auto it = pool.lower_bound(&key);
+  if (it == pool.end() || (*it)->stream != stream) return nullptr;
+  // Do not hand a huge cached block to a small request in the large pool.
+  if (!(*it)->small && size < kMediumSegment / 2 && (*it)->size >= kMediumSegment * 4)
+    return nullptr;
+  Block* b = *it;
+  pool.erase(it);
+  return b;
+}
+
+CachingAllocator::Block* CachingAllocator::new_segment(bool small, void* stream, size_t size) {
+  size_t seg = small ? kSmallSegment
+                     : (size <= kMediumSegment / 2 ? kMediumSegment
+                                                   : (size + kRoundLarge - 1) / kRoundLarge * kRoundLarge);
+  void* p = raw_->alloc(seg);
+  if (!p) {
+    release_cached();
+    p = raw_->alloc(seg);
+  }
+  if (!p) return nullptr;
+  stats_.reserved_bytes += static_cast<int64_t>(seg);
+  stats_.num_device_allocs++;
+  return new Block{this, stream, seg, static_cast<char*>(p), small};
+}
+
+DataPtr CachingAllocator::allocate(size_t nbytes) {
+  if (nbytes == 0) return DataPtr();
+  size_t size = round_size(nbytes);
+  bool small = size <= kSmallSize;
+  std::lock_guard<std::mutex> g(mu_);
+  void* stream = raw_->current_stream();
+  Pool& pool = small ? small_ : large_;
+  Block* b = find_free(pool, stream, size);
+  if (!b) b = new_segment(small, stream, size);
+  if (!b) {
+    stats_.num_ooms++;
+    EMBER_FAIL(device_name_, " out of memory: tried to allocate ", bytes_str(static_cast<int64_t>(nbytes)),
+               " (", bytes_str(stats_.allocated_bytes), " allocated in tensors, ",
+               bytes_str(stats_.reserved_bytes), " reserved; cached blocks were released and the "
+               "allocation retried)");
+  }
+  size_t remaining = b->size - size;
+  if ((small && remaining >= kMinBlock) || (!small && remaining > kSmallSize)) {
+    Block* rest = new Block{this, stream, remaining, b->ptr + size, b->small};
+    rest->prev = b;
+    rest->next = b->next;
+    if (b->next) b->next->prev = rest;
+    b->next = rest;
+    b->size = size;
+    pool.insert(rest);
+  }
+  b->allocated = true;
+  stats_.allocated_bytes += static_cast<int64_t>(b->size);
+  stats_.num_allocs++;
+  if (stats_.allocated_bytes > stats_.peak_allocated_bytes)
+    stats_.peak_allocated_bytes = stats_.allocated_bytes;
+  return DataPtr(b->ptr, b, &CachingAllocator::deleter);
+}
+
+void CachingAllocator::deleter(void*, void* ctx) {
+  auto* b = static_cast<Block*>(ctx);
+  b->owner->free_block(b);
+}
+
+void CachingAllocator::free_block(Block* b) {
+  std::lock_guard<std::mutex> g(mu_);
+  Pool& pool = b->small ? small_ : large_;
+  b->allocated = false;
+  stats_.allocated_bytes -= static_cast<int64_t>(b->size);
+  for (Block* n : {b->prev, b->next}) {
+    if (!n || n->allocated) continue;
+    pool.erase(n);
+    if (n == b->prev) {
+      n->size += b->size;
+      n->next = b->next;
+      if (b->next) b->next->prev = n;
+      delete b;
+      b = n;
+    } else {
+      b->size += n->size;
+      b->next = n->next;
+      if (n->next) n->next->prev = b;
+      delete n;
+    }
+  }
+  pool.insert(b);
+}
+
+void CachingAllocator::release_cached() {
+  for (Pool* pool : {&small_, &large_}) {
+    for (auto it = pool->begin(); it != pool->end();) {
+      Block* b = *it;
+      if (!b->prev && !b->next) {
+        raw_->free(b->ptr, b->size);
+        stats_.reserved_bytes -= static_cast<int64_t>(b->size);
+        delete b;
+        it = pool->erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+}
+
+AllocatorStats CachingAllocator::stats() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return stats_;
+}
+
+void CachingAllocator::reset_peak() {
+  std::lock_guard<std::mutex> g(mu_);
+  stats_.peak_allocated_bytes = stats_.allocated_bytes;
+}
+
+void CachingAllocator::empty_cache() {
+  std::lock_guard<std::mutex> g(mu_);
+  release_cached();
+}
+
+}  // namespace ember

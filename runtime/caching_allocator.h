@@ -1,0 +1,60 @@
+#pragma once
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "runtime/allocator.h"
+
+namespace ember {
+
+// Where a caching allocator gets its segments: cudaMalloc/cudaFree for CUDA, aligned
+// malloc for the CPU, a fake in tests. alloc returns nullptr when the device is full.
+class RawMemory {
+ public:
+  virtual ~RawMemory() = default;
+  virtual void* alloc(size_t nbytes) = 0;
+  virtual void free(void* ptr, size_t nbytes) = 0;
+  virtual void* current_stream() { return nullptr; }
+};
+
+// Size-class free lists per stream over device segments, with block splitting and merging,
+// release-of-cached-segments-and-retry on out-of-memory, and usage statistics. An
+// exhausted device raises ember::Error and leaves the allocator usable.
+class CachingAllocator final : public Allocator {
+ public:
+  CachingAllocator(std::unique_ptr<RawMemory> raw, std::string device_name);
+  ~CachingAllocator() override;
+
+  DataPtr allocate(size_t nbytes) override;
+  AllocatorStats stats() const override;
+  void reset_peak() override;
+  void empty_cache() override;
+
+  static constexpr size_t kMinBlock = 512;
+  static constexpr size_t kSmallSize = 1 << 20;      // requests up to 1 MiB
+  static constexpr size_t kSmallSegment = 2 << 20;   // are carved from 2 MiB segments
+  static constexpr size_t kMediumSegment = 20 << 20; // 1-10 MiB requests share 20 MiB
+  static constexpr size_t kRoundLarge = 2 << 20;
+
+ private:
+  struct Block;
+  struct BlockLess {
+    bool operator()(const Block* a, const Block* b) const;
+  };
+  using Pool = std::set<Block*, BlockLess>;
+
+  Block* find_free(Pool& pool, void* stream, size_t size);
+  Block* new_segment(bool small, void* stream, size_t size);
+  void release_cached();
+  void free_block(Block* b);
+  static void deleter(void* ptr, void* ctx);
+
+  std::unique_ptr<RawMemory> raw_;
+  std::string device_name_;
+  mutable std::mutex mu_;
+  Pool small_, large_;
+  AllocatorStats stats_;
+};
+
+}  // namespace ember

@@ -1,0 +1,5 @@
+#include "runtime/error.h"
+
+namespace ember::detail {
+void throw_error(const std::string& msg) { throw Error(msg); }
+}  // namespace ember::detail

@@ -1,0 +1,153 @@
+#include "runtime/tensor.h"
+
+#include <cstring>
+
+#include "runtime/autograd/autograd_meta.h"
+#include "runtime/autograd/engine.h"
+#include "runtime/dispatch.h"
+#include "runtime/grad_mode.h"
+
+namespace ember {
+
+TensorImpl::TensorImpl(std::shared_ptr<Storage> storage_, Shape sizes_, Shape strides_,
+                       int64_t offset_, ScalarType dtype_, Device device_)
+    : storage(std::move(storage_)),
+      sizes(std::move(sizes_)),
+      strides(std::move(strides_)),
+      offset(offset_),
+      dtype(dtype_),
+      device(device_),
+      version(std::make_shared<VersionCounter>()) {}
+
+TensorImpl::~TensorImpl() = default;
+
+void* TensorImpl::data() const {
+  EMBER_CHECK(storage, "cannot access the data of a traced (symbolic) tensor of shape ",
+              shape_str(sizes), "; it has no values until the graph runs");
+  return static_cast<char*>(storage->data()) + offset * static_cast<int64_t>(itemsize(dtype));
+}
+
+AutogradMeta& TensorImpl::autograd_meta() {
+  if (!autograd) autograd = std::make_unique<AutogradMeta>();
+  return *autograd;
+}
+
+int64_t Tensor::size(int64_t d) const {
+  return sizes()[wrap_dim(d, dim(), "size")];
+}
+
+int64_t Tensor::stride(int64_t d) const {
+  return strides()[wrap_dim(d, dim(), "stride")];
+}
+
+void* Tensor::data_ptr() const { return impl().data(); }
+
+Scalar Tensor::item() const {
+  EMBER_CHECK(numel() == 1, "item: a Tensor with ", numel(),
+              " elements cannot be converted to Scalar");
+  Tensor host = is_cpu() ? *this : to(Device(kCPU));
+  const void* p = host.data_ptr();
+  return EMBER_DISPATCH_ALL_TYPES(dtype(), "item", [&] {
+    return Scalar(*static_cast<const scalar_t*>(p));
+  });
+}
+
+TensorIndex::TensorIndex(const char* s) : kind_(Kind::Ellipsis) {
+  EMBER_CHECK(std::strcmp(s, "...") == 0, "TensorIndex: expected \"...\" but got \"", s, "\"");
+}
+
+// ----- autograd accessors
+
+bool Tensor::requires_grad() const {
+  auto* m = impl().autograd.get();
+  return m && (m->requires_grad || m->grad_fn);
+}
+
+const Tensor& Tensor::requires_grad_(bool r) const {
+  auto& m = impl().autograd_meta();
+  EMBER_CHECK(!m.grad_fn || r, "you can only change requires_grad flags of leaf variables. If you "
+              "want to use a computed variable in a subgraph that doesn't require "
+              "differentiation use var_no_grad = var.detach().");
+  EMBER_CHECK(!r || is_floating(dtype()), "only Tensors of floating point dtype can require "
+              "gradients (got ", dtype_name(dtype()), ")");
+  m.requires_grad = r;
+  return *this;
+}
+
+const Tensor& Tensor::grad() const {
+  static const Tensor undefined;
+  auto* m = impl().autograd.get();
+  return m ? m->grad : undefined;
+}
+
+Tensor& Tensor::mutable_grad() const { return impl().autograd_meta().grad; }
+
+std::shared_ptr<Node> Tensor::grad_fn() const {
+  auto* m = impl().autograd.get();
+  return m ? m->grad_fn : nullptr;
+}
+
+bool Tensor::is_leaf() const { return grad_fn() == nullptr; }
+
+uint32_t Tensor::output_nr() const {
+  auto* m = impl().autograd.get();
+  return m ? m->output_nr : 0;
+}
+
+void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph,
+                      bool create_graph) const {
+  autograd::backward({*this}, {gradient}, retain_graph, create_graph);
+}
+
+void Tensor::retain_grad() const {
+  EMBER_CHECK(requires_grad(), "can't retain_grad on Tensor that has requires_grad=False");
+  if (is_leaf()) return;  // leaves keep their gradient anyway
+  auto& m = impl().autograd_meta();
+  if (m.retains_grad) return;
+  m.retains_grad = true;
+  m.grad_fn->add_retained_grad(m.output_nr, impl_ptr());
+}
+
+bool Tensor::retains_grad() const {
+  auto* m = impl().autograd.get();
+  return m && m->retains_grad;
+}
+
+Tensor Tensor::detach() const {
+  const auto& src = impl();
+  auto alias = std::make_shared<TensorImpl>(src.storage, src.sizes, src.strides, src.offset,
+                                            src.dtype, src.device);
+  alias->version = src.version;
+  alias->trace = src.trace;
+  return Tensor(alias);
+}
+
+const Tensor& Tensor::detach_() const {
+  if (auto* m = impl().autograd.get()) {
+    m->grad_fn.reset();
+    m->requires_grad = false;
+    m->output_nr = 0;
+  }
+  return *this;
+}
+
+Edge gradient_edge(const Tensor& t) {
+  auto* m = t.impl().autograd.get();
+  if (!m) return {};
+  if (m->grad_fn) return {m->grad_fn, m->output_nr};
+  if (!m->requires_grad) return {};
+  auto acc = m->grad_accumulator.lock();
+  if (!acc) {
+    acc = std::make_shared<AccumulateGrad>(t.impl_ptr());
+    m->grad_accumulator = acc;
+  }
+  return {acc, 0};
+}
+
+void set_history(const Tensor& t, const std::shared_ptr<Node>& fn, uint32_t nr) {
+  auto& m = t.impl().autograd_meta();
+  m.grad_fn = fn;
+  m.output_nr = nr;
+}
+
+}  // namespace ember
