@@ -24,8 +24,12 @@ namespace {
 
 using dt = dnnl::memory::data_type;
 
+// 2-D when there is no batch; a batch dim of 1 gets a dense stride so oneDNN recognises
+// the plain (or transposed) layout and picks its optimised kernels.
 dnnl::memory::desc matrix_desc(dt type, int64_t batch, int64_t rows, int64_t cols, int64_t bs,
-                               int64_t rs, int64_t cs) {
+                               int64_t rs, int64_t cs, bool batched) {
+  if (!batched) return dnnl::memory::desc({rows, cols}, type, {rs, cs});
+  if (batch == 1) bs = rows * cols;
   return dnnl::memory::desc({batch, rows, cols}, type, {bs, rs, cs});
 }
 
@@ -38,9 +42,10 @@ void gemm_dnnl(const GemmArgs& a, dt type) {
   // A batch stride of 0 means the operand is shared by every batch: oneDNN broadcasts a
   // batch dim of 1.
   int64_t a_batch = a.a_bs == 0 ? 1 : a.batch, b_batch = a.b_bs == 0 ? 1 : a.batch;
-  auto a_md = matrix_desc(type, a_batch, a.m, a.k, a.a_bs, a.a_rs, a.a_cs);
-  auto b_md = matrix_desc(type, b_batch, a.k, a.n, a.b_bs, a.b_rs, a.b_cs);
-  auto c_md = matrix_desc(type, a.batch, a.m, a.n, a.c_bs, a.c_rs, a.c_cs);
+  bool batched = a.batch > 1;
+  auto a_md = matrix_desc(type, a_batch, a.m, a.k, a.a_bs, a.a_rs, a.a_cs, batched);
+  auto b_md = matrix_desc(type, b_batch, a.k, a.n, a.b_bs, a.b_rs, a.b_cs, batched);
+  auto c_md = matrix_desc(type, a.batch, a.m, a.n, a.c_bs, a.c_rs, a.c_cs, batched);
   static PrimitiveCache<dnnl::matmul> cache;
   dnnl::matmul& prim = cache.get(key.str(), [&] {
     dnnl::primitive_attr attr;

@@ -1,0 +1,72 @@
+#pragma once
+// Shared helpers for the GoogleTest suites.
+#include <gtest/gtest.h>
+
+#include <ember/ember.h>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace ember::testing {
+
+// CUDA tests are always built; without a device they skip with a visible reason.
+#define EMBER_REQUIRE_CUDA()                                                           \
+  do {                                                                                 \
+    if (!::ember::cuda::is_available()) GTEST_SKIP() << "no CUDA device available";    \
+  } while (0)
+
+// Devices to run device-parameterised tests on (CUDA is included and skipped when absent).
+inline std::vector<Device> all_devices() { return {Device(kCPU), Device(kCUDA, 0)}; }
+
+inline std::string device_name(const ::testing::TestParamInfo<Device>& info) {
+  return info.param.is_cpu() ? "cpu" : "cuda";
+}
+
+// Values of any tensor as float64 on the CPU, row-major.
+inline std::vector<double> values(const Tensor& t) {
+  Tensor h = t.detach().to(Device(kCPU)).to(kFloat64).contiguous();
+  const double* p = h.data_ptr<double>();
+  return std::vector<double>(p, p + h.numel());
+}
+
+// |a - b| <= atol + rtol * |b| elementwise, NaNs equal, with a readable failure.
+inline ::testing::AssertionResult close(const Tensor& a, const Tensor& b, double rtol = 1e-5,
+                                        double atol = 1e-6) {
+  if (a.sizes() != b.sizes())
+    return ::testing::AssertionFailure() << "shapes differ: " << shape_str(a.sizes()) << " vs "
+                                         << shape_str(b.sizes());
+  auto va = values(a), vb = values(b);
+  for (size_t i = 0; i < va.size(); ++i) {
+    double x = va[i], y = vb[i];
+    if (std::isnan(x) && std::isnan(y)) continue;
+    if (x == y) continue;
+    if (!(std::fabs(x - y) <= atol + rtol * std::fabs(y)))
+      return ::testing::AssertionFailure() << "element " << i << ": " << x << " vs " << y;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// Bitwise equality of two tensors' bytes (same dtype and shape).
+inline ::testing::AssertionResult bitwise_equal(const Tensor& a, const Tensor& b) {
+  if (a.sizes() != b.sizes() || a.dtype() != b.dtype())
+    return ::testing::AssertionFailure() << "shape/dtype differ";
+  Tensor ha = a.detach().to(Device(kCPU)).contiguous(), hb = b.detach().to(Device(kCPU)).contiguous();
+  if (std::memcmp(ha.data_ptr(), hb.data_ptr(), ha.nbytes()) != 0)
+    return ::testing::AssertionFailure() << "bytes differ";
+  return ::testing::AssertionSuccess();
+}
+
+// Expects `stmt` to throw ember::Error whose message contains `needle`.
+#define EXPECT_EMBER_ERROR(stmt, needle)                                                   \
+  do {                                                                                     \
+    try {                                                                                  \
+      stmt;                                                                                \
+      ADD_FAILURE() << "expected ember::Error containing '" << (needle) << "'";            \
+    } catch (const ::ember::Error& e) {                                                    \
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)                     \
+          << "message was: " << e.what();                                                  \
+    }                                                                                      \
+  } while (0)
+
+}  // namespace ember::testing
