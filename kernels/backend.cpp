@@ -16,6 +16,10 @@ Backend& backend_for(Device d) {
   return *b;
 }
 
+void Backend::optimizer_step(const OptimizerArgs& a) {
+  EMBER_FAIL("fused optimizer step is not implemented for this device's backend");
+}
+
 bool PointwiseArgs::contiguous_same_dtype() const {
   if (sizes.size() > 1) return false;
   auto dense = [&](const Operand& o) {

@@ -1,6 +1,7 @@
 #pragma once
 #include <vector>
 
+#include "kernels/device/optim.h"
 #include "kernels/op_list.h"
 #include "runtime/tensor.h"
 
@@ -55,6 +56,16 @@ struct GemmArgs {
 
 enum class RandomKind : int8_t { Uniform, Normal, Randint };
 
+// One fused update of a list of parameters (all on one device, float dtypes). Per
+// parameter: {param, grad, state...}: SGD uses {momentum_buffer} (undefined without
+// momentum), Adam/AdamW {exp_avg, exp_avg_sq, max_exp_avg_sq (undefined without amsgrad)}.
+struct OptimizerArgs {
+  enum class Kind : int8_t { Sgd, Adam } kind = Kind::Sgd;
+  std::vector<std::vector<Tensor>> tensors;
+  dev::SgdHyper sgd{};
+  dev::AdamHyper adam{};
+};
+
 // Kernels of one device type. The ops in kernels/ops/ validate arguments and allocate;
 // a backend only computes.
 class Backend {
@@ -84,6 +95,8 @@ class Backend {
   // out[i] = start + i * step for i < n/2 (or n when !symmetric), else end - (n-1-i) * step.
   virtual void iota(const Tensor& out, double start, double step, double end, bool symmetric) = 0;
   virtual void synchronize(int device) = 0;
+  // Every parameter's whole update in one pass (one launch per tensor list on CUDA).
+  virtual void optimizer_step(const OptimizerArgs& a);
 };
 
 Backend& backend_for(Device d);

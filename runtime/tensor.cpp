@@ -131,6 +131,19 @@ const Tensor& Tensor::detach_() const {
   return *this;
 }
 
+void Tensor::set_data(const Tensor& other) const {
+  auto& dst = impl();
+  const auto& src = other.impl();
+  dst.storage = src.storage;
+  dst.sizes = src.sizes;
+  dst.strides = src.strides;
+  dst.offset = src.offset;
+  dst.dtype = src.dtype;
+  dst.device = src.device;
+  dst.version = src.version;
+  dst.trace = src.trace;
+}
+
 Edge gradient_edge(const Tensor& t) {
   auto* m = t.impl().autograd.get();
   if (!m) return {};

@@ -91,6 +91,9 @@ class Tensor {
   bool retains_grad() const;
   Tensor detach() const;
   const Tensor& detach_() const;
+  // Makes this tensor's data that of `other` (storage, geometry, dtype, device), keeping its
+  // identity and autograd metadata: how Module::to() moves parameters that optimizers hold.
+  void set_data(const Tensor& other) const;
 
   // ----- pointwise
   Tensor add(const Tensor& other, const Scalar& alpha = 1) const;

@@ -47,6 +47,7 @@ class CpuBackend final : public Backend {
     cpu::iota(out, start, step, end, symmetric);
   }
   void synchronize(int) override {}
+  void optimizer_step(const OptimizerArgs& a) override { cpu::optimizer_step(a); }
 };
 
 struct Registrar {

@@ -18,5 +18,6 @@ void masked_scatter(const Tensor& out, const Tensor& mask, const Tensor& source)
 void random(const Tensor& out, RandomKind kind, double a, double b, uint64_t seed,
             uint64_t offset);
 void iota(const Tensor& out, double start, double step, double end, bool symmetric);
+void optimizer_step(const OptimizerArgs& a);
 
 }  // namespace ember::cpu

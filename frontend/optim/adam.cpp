@@ -1,0 +1,73 @@
+#include "frontend/optim/adam.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "frontend/functional.h"
+#include "kernels/backend.h"
+#include "runtime/grad_mode.h"
+
+namespace ember::optim {
+
+namespace {
+AdamOptions from_adamw(const AdamWOptions& o) {
+  return AdamOptions(o.lr()).betas(o.betas()).eps(o.eps()).weight_decay(o.weight_decay()).amsgrad(o.amsgrad());
+}
+}  // namespace
+
+Adam::Adam(std::vector<Tensor> params, AdamOptions o) : Adam(std::move(params), o, false) {}
+
+Adam::Adam(std::vector<Tensor> params, AdamOptions o, bool decoupled)
+    : Optimizer(std::move(params)),
+      options_(o),
+      decoupled_(decoupled),
+      steps_(params_.size(), 0),
+      exp_avg_(params_.size()),
+      exp_avg_sq_(params_.size()),
+      max_exp_avg_sq_(params_.size()) {
+  auto [b1, b2] = o.betas();
+  EMBER_CHECK(o.lr() >= 0, "Adam: invalid learning rate: ", o.lr());
+  EMBER_CHECK(o.eps() >= 0, "Adam: invalid epsilon value: ", o.eps());
+  EMBER_CHECK(b1 >= 0 && b1 < 1, "Adam: invalid beta parameter at index 0: ", b1);
+  EMBER_CHECK(b2 >= 0 && b2 < 1, "Adam: invalid beta parameter at index 1: ", b2);
+  EMBER_CHECK(o.weight_decay() >= 0, "Adam: invalid weight_decay value: ", o.weight_decay());
+}
+
+AdamW::AdamW(std::vector<Tensor> params, AdamWOptions o)
+    : Adam(std::move(params), from_adamw(o), true) {}
+
+void Adam::step() {
+  NoGradGuard guard;
+  auto [b1, b2] = options_.betas();
+  for (auto& group : groups_with_grads()) {
+    // Parameters at the same step count share bias corrections: one launch per count.
+    std::vector<std::pair<int64_t, size_t>> order;
+    for (size_t k = 0; k < group.index.size(); ++k) {
+      size_t i = group.index[k];
+      if (!exp_avg_[i].defined()) {
+        exp_avg_[i] = zeros_like(params_[i]);
+        exp_avg_sq_[i] = zeros_like(params_[i]);
+        if (options_.amsgrad()) max_exp_avg_sq_[i] = zeros_like(params_[i]);
+      }
+      order.emplace_back(++steps_[i], k);
+    }
+    std::sort(order.begin(), order.end());
+    for (size_t s = 0; s < order.size();) {
+      int64_t step = order[s].first;
+      OptimizerArgs a;
+      a.kind = OptimizerArgs::Kind::Adam;
+      double bc1 = 1 - std::pow(b1, static_cast<double>(step));
+      double bc2 = 1 - std::pow(b2, static_cast<double>(step));
+      a.adam = {options_.lr(), b1, b2, options_.eps(), options_.weight_decay(), options_.amsgrad(),
+                decoupled_, options_.lr() / bc1, std::sqrt(bc2)};
+      for (; s < order.size() && order[s].first == step; ++s) {
+        size_t k = order[s].second, i = group.index[k];
+        a.tensors.push_back({params_[i], group.grads[k], exp_avg_[i], exp_avg_sq_[i], max_exp_avg_sq_[i]});
+      }
+      backend_for(group.device).optimizer_step(a);
+    }
+  }
+  for (auto& p : params_) p.bump_version();
+}
+
+}  // namespace ember::optim
