@@ -1,6 +1,9 @@
 // Pointwise Tensor methods, their in-place forms, free functions and operators.
+#include <cmath>
+
 #include "frontend/dispatch.h"
 #include "frontend/functional.h"
+#include "kernels/ops/type_promotion.h"
 #include "runtime/grad_mode.h"
 
 namespace ember {
@@ -16,9 +19,21 @@ void check_alpha(const char* op, const Tensor& a, const Tensor& b, const Scalar&
               ": for integral input tensors, argument alpha must not be a floating point number.");
 }
 
-// a + alpha * b (alpha == 1 needs no multiply).
-Tensor scaled(const Tensor& b, const Scalar& alpha) {
-  return alpha == Scalar(1) ? b : op2(OpId::Mul, b, S(alpha));
+Scalar scalar_product(const Scalar& a, const Scalar& b) {
+  if (a.is_floating() || b.is_floating()) return Scalar(a.to_double() * b.to_double());
+  if (a.is_bool() && b.is_bool()) return Scalar(a.to_bool() && b.to_bool());
+  return Scalar(a.to_int() * b.to_int());
+}
+
+// alpha * b for a + alpha * b, computed in the dtype that a + b promotes to, so that alpha
+// changes neither the result's dtype nor its precision (libtorch does a + alpha * b in one
+// kernel): an int8 product must not wrap before an int16 sum, bool + 3 * bool stays bool.
+Tensor scaled(const Tensor& a, const Tensor& b, const Scalar& alpha) {
+  if (alpha == Scalar(1)) return b;
+  if (b.impl().wrapped_number) return S(scalar_product(b.item(), alpha));
+  ScalarType common = result_type({a, b});
+  Tensor p = op2(OpId::Mul, b.to(common), S(alpha));
+  return p.dtype() == common ? p : p.to(common);
 }
 
 OpId clamp_op(const std::optional<Scalar>& lo, const std::optional<Scalar>& hi) {
@@ -43,12 +58,12 @@ void check_pow_exponent(const Tensor& x, const Scalar& e) {
 
 Tensor Tensor::add(const Tensor& o, const Scalar& alpha) const {
   check_alpha("add", *this, o, alpha);
-  return op2(OpId::Add, *this, scaled(o, alpha));
+  return op2(OpId::Add, *this, scaled(*this, o, alpha));
 }
 Tensor Tensor::add(const Scalar& o, const Scalar& alpha) const { return add(S(o), alpha); }
 Tensor Tensor::sub(const Tensor& o, const Scalar& alpha) const {
   check_alpha("sub", *this, o, alpha);
-  return op2(OpId::Sub, *this, scaled(o, alpha));
+  return op2(OpId::Sub, *this, scaled(*this, o, alpha));
 }
 Tensor Tensor::sub(const Scalar& o, const Scalar& alpha) const { return sub(S(o), alpha); }
 Tensor Tensor::mul(const Tensor& o) const { return op2(OpId::Mul, *this, o); }
@@ -123,7 +138,9 @@ bool Tensor::equal(const Tensor& o) const {
 bool Tensor::allclose(const Tensor& o, double rtol, double atol) const {
   NoGradGuard g;
   Tensor a = to(kFloat64), b = o.to(kFloat64);
-  Tensor close = (a - b).abs().le(b.abs() * rtol + atol);
+  Tensor diff = (a - b).abs();
+  // inf - (-inf) is inf, which is <= an infinite tolerance: only finite differences count.
+  Tensor close = diff.le(b.abs() * rtol + atol).logical_and(diff.lt(INFINITY));
   Tensor both_inf = a.eq(b);  // equal infinities (and equal finite values)
   return close.logical_or(both_inf).logical_not().sum().item().to_int() == 0;
 }
@@ -132,12 +149,12 @@ bool Tensor::allclose(const Tensor& o, double rtol, double atol) const {
 
 const Tensor& Tensor::add_(const Tensor& o, const Scalar& alpha) const {
   check_alpha("add_", *this, o, alpha);
-  return call_into(OpId::Add, *this, {*this, scaled(o, alpha)});
+  return call_into(OpId::Add, *this, {*this, scaled(*this, o, alpha)});
 }
 const Tensor& Tensor::add_(const Scalar& o, const Scalar& alpha) const { return add_(S(o), alpha); }
 const Tensor& Tensor::sub_(const Tensor& o, const Scalar& alpha) const {
   check_alpha("sub_", *this, o, alpha);
-  return call_into(OpId::Sub, *this, {*this, scaled(o, alpha)});
+  return call_into(OpId::Sub, *this, {*this, scaled(*this, o, alpha)});
 }
 const Tensor& Tensor::sub_(const Scalar& o, const Scalar& alpha) const { return sub_(S(o), alpha); }
 const Tensor& Tensor::mul_(const Tensor& o) const { return call_into(OpId::Mul, *this, {*this, o}); }
