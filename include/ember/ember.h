@@ -12,3 +12,4 @@
 #include "runtime/tensor.h"
 #include "frontend/autograd/function.h"
 #include "frontend/autograd/gradcheck.h"
+#include "frontend/serialize.h"
