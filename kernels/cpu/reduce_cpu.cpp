@@ -87,8 +87,15 @@ void reduce_fold(const ReduceArgs& a) {
     int64_t off = kept_offset(a.kept_sizes, a.kept_out_strides, o);
     EMBER_DISPATCH_ALL_TYPES(a.out_dtype, "reduce", [&] {
       auto* out = reinterpret_cast<scalar_t*>(a.out) + off;
-      if constexpr (std::is_same_v<A, int64_t>) *out = dev::convert<scalar_t>(acc);
-      else *out = dev::convert<scalar_t>(r);
+      // Integer sums and products stay exact in int64 (a double holds only 53 bits); a
+      // mean of integers (mean(dtype=float)) is the quotient.
+      if constexpr (std::is_same_v<A, int64_t>) {
+        if (a.op != OpId::Mean) {
+          *out = dev::convert<scalar_t>(acc);
+          return;
+        }
+      }
+      *out = dev::convert<scalar_t>(r);
     });
   };
   int threads = omp_get_max_threads();
