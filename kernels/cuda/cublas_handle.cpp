@@ -1,0 +1,71 @@
+#include "kernels/cuda/cublas_handle.h"
+
+#include <array>
+#include <map>
+
+#include "runtime/cuda/cuda_check.h"
+
+namespace ember::cuda {
+
+namespace {
+
+constexpr int kMaxDevices = 16;
+// cuBLAS's recommendation for Hopper; older GPUs need less.
+constexpr size_t kWorkspaceBytes = size_t{32} << 20;
+
+// Handles and workspaces live until the process exits: destroying them during static
+// destruction would race the CUDA runtime's own teardown.
+struct DeviceBlas {
+  std::mutex mu;
+  cublasHandle_t handle = nullptr;
+  std::map<cudaStream_t, void*> workspaces;
+};
+
+std::array<DeviceBlas, kMaxDevices>& all_devices() {
+  static auto* d = new std::array<DeviceBlas, kMaxDevices>();
+  return *d;
+}
+
+void* workspace_for(DeviceBlas& d, cudaStream_t stream) {
+  auto it = d.workspaces.find(stream);
+  if (it != d.workspaces.end()) return it->second;
+  cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+  EMBER_CUDA_CHECK(cudaStreamIsCapturing(stream, &capture));
+  EMBER_CHECK(capture == cudaStreamCaptureStatusNone,
+              "matmul: the first cuBLAS call on a stream cannot happen during CUDA graph "
+              "capture (its workspace must be allocated first); run one matmul on this "
+              "stream before capturing");
+  void* ws = nullptr;
+  EMBER_CUDA_CHECK(cudaMalloc(&ws, kWorkspaceBytes));
+  d.workspaces.emplace(stream, ws);
+  return ws;
+}
+
+}  // namespace
+
+CublasLease::CublasLease(int device, cudaStream_t stream) {
+  EMBER_CHECK(device >= 0 && device < kMaxDevices, "internal: CUDA device index ", device);
+  DeviceBlas& d = all_devices()[device];
+  lock_ = std::unique_lock<std::mutex>(d.mu);
+  if (!d.handle) {
+    cublasHandle_t h = nullptr;
+    cublasStatus_t st = cublasCreate(&h);
+    EMBER_CHECK(st == CUBLAS_STATUS_SUCCESS, "matmul: could not create a cuBLAS handle on cuda:",
+                device, " (", cublasGetStatusName(st), ")");
+    // Pedantic defaults: no TF32 (libtorch's default), host scalars.
+    cublasStatus_t m = cublasSetMathMode(h, CUBLAS_DEFAULT_MATH);
+    if (m == CUBLAS_STATUS_SUCCESS) m = cublasSetPointerMode(h, CUBLAS_POINTER_MODE_HOST);
+    if (m != CUBLAS_STATUS_SUCCESS) {
+      cublasDestroy(h);
+      EMBER_FAIL("matmul: could not configure the cuBLAS handle on cuda:", device, " (",
+                 cublasGetStatusName(m), ")");
+    }
+    d.handle = h;
+  }
+  // cublasSetStream resets the workspace to cuBLAS's own pool, so set ours after it.
+  EMBER_CUBLAS_CHECK(cublasSetStream(d.handle, stream));
+  EMBER_CUBLAS_CHECK(cublasSetWorkspace(d.handle, workspace_for(d, stream), kWorkspaceBytes));
+  handle_ = d.handle;
+}
+
+}  // namespace ember::cuda

@@ -1,0 +1,56 @@
+// Binds the CUDA kernels to the backend table. Registration touches no CUDA API, so the
+// library loads and runs on machines without a GPU or driver; the first CUDA call happens
+// when a kernel runs on a CUDA tensor.
+#include "kernels/cuda/cuda_kernels.h"
+#include "runtime/device.h"
+
+namespace ember::cuda {
+
+namespace {
+class CudaBackend final : public Backend {
+ public:
+  void pointwise(const PointwiseArgs& a) override { cuda::pointwise(a); }
+  void reduce(const ReduceArgs& a) override { cuda::reduce(a); }
+  void gemm(const GemmArgs& a) override { cuda::gemm(a); }
+  void index_select(const Tensor& out, const Tensor& self, int64_t dim,
+                    const Tensor& index) override {
+    cuda::index_select(out, self, dim, index);
+  }
+  void gather(const Tensor& out, const Tensor& self, int64_t dim, const Tensor& index) override {
+    cuda::gather(out, self, dim, index);
+  }
+  void scatter(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src,
+               bool accumulate) override {
+    cuda::scatter(out, dim, index, src, accumulate);
+  }
+  void index_add(const Tensor& out, int64_t dim, const Tensor& index,
+                 const Tensor& source) override {
+    cuda::index_add(out, dim, index, source);
+  }
+  Tensor nonzero(const Tensor& self) override { return cuda::nonzero(self); }
+  Tensor masked_select(const Tensor& self, const Tensor& mask) override {
+    return cuda::masked_select(self, mask);
+  }
+  void masked_scatter(const Tensor& out, const Tensor& mask, const Tensor& source) override {
+    cuda::masked_scatter(out, mask, source);
+  }
+  void random(const Tensor& out, RandomKind kind, double a, double b, uint64_t seed,
+              uint64_t offset) override {
+    cuda::random(out, kind, a, b, seed, offset);
+  }
+  void iota(const Tensor& out, double start, double step, double end, bool symmetric) override {
+    cuda::iota(out, start, step, end, symmetric);
+  }
+  void synchronize(int device) override { cuda::synchronize(device); }
+  void optimizer_step(const OptimizerArgs& a) override { cuda::optimizer_step(a); }
+};
+
+struct Registrar {
+  Registrar() {
+    static CudaBackend backend;
+    register_backend(kCUDA, &backend);
+  }
+} g_registrar;
+}  // namespace
+
+}  // namespace ember::cuda

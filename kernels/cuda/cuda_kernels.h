@@ -1,0 +1,33 @@
+#pragma once
+// The CUDA backend's kernels, one concept per file; cuda_backend.cpp binds them to the
+// Backend table. Each entry point finds its device, sets it current and launches on the
+// device's current stream; failures surface as ember::Error.
+#include <cuda_runtime_api.h>
+
+#include "kernels/backend.h"
+
+namespace ember::cuda {
+
+void pointwise(const PointwiseArgs& a);
+// Launch `a` on `stream` (its device already current); false when the op does not have
+// that arity (pointwise_{unary,binary,ternary}.cu).
+bool run_pointwise_unary(const PointwiseArgs& a, cudaStream_t stream);
+bool run_pointwise_binary(const PointwiseArgs& a, cudaStream_t stream);
+bool run_pointwise_ternary(const PointwiseArgs& a, cudaStream_t stream);
+
+void reduce(const ReduceArgs& a);
+void gemm(const GemmArgs& a);
+void index_select(const Tensor& out, const Tensor& self, int64_t dim, const Tensor& index);
+void gather(const Tensor& out, const Tensor& self, int64_t dim, const Tensor& index);
+void scatter(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src,
+             bool accumulate);
+void index_add(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& source);
+Tensor nonzero(const Tensor& self);
+Tensor masked_select(const Tensor& self, const Tensor& mask);
+void masked_scatter(const Tensor& out, const Tensor& mask, const Tensor& source);
+void random(const Tensor& out, RandomKind kind, double a, double b, uint64_t seed,
+            uint64_t offset);
+void iota(const Tensor& out, double start, double step, double end, bool symmetric);
+void optimizer_step(const OptimizerArgs& a);
+
+}  // namespace ember::cuda
