@@ -1,0 +1,554 @@
+// The CUDA backend against the CPU backend on the same inputs: every pointwise op of the
+// op table in every dtype and operand layout, every reduction, matmuls with transposed and
+// broadcast operands, the index ops, random fills (bit-identical for the same seed), ramps,
+// copies and the fused optimizer step. Without a device every test skips visibly.
+//
+// Ops whose scalar code uses only IEEE +, -, *, /, sqrt and conversions must agree exactly
+// (kernels are built without FMA contraction on both sides); transcendental functions come
+// from different math libraries (libm vs CUDA) and get a few-ulp tolerance.
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kernels/op_registry.h"
+#include "test_util.h"
+
+using namespace ember;
+using namespace ember::testing;
+
+namespace {
+
+Device gpu() { return Device(kCUDA, 0); }
+
+const ScalarType kAllDtypes[] = {kFloat32, kFloat64, kFloat16, kBFloat16, kInt32,
+                                 kInt64,   kInt8,    kUInt8,   kBool};
+const ScalarType kFloatDtypes[] = {kFloat32, kFloat64, kFloat16, kBFloat16};
+
+// Deterministic CPU test values of `dt` in [lo, hi] (integers for integer dtypes).
+Tensor values_of(const Shape& shape, ScalarType dt, double lo, double hi, uint64_t seed) {
+  manual_seed(seed);
+  if (dt == kBool) return randint(0, 2, shape).to(kBool);
+  if (is_integral(dt, false))
+    return randint(static_cast<int64_t>(std::ceil(lo)), static_cast<int64_t>(std::floor(hi)) + 1,
+                   shape)
+        .to(dt);
+  return (rand(shape, TensorOptions().dtype(kFloat64)) * (hi - lo) + lo).to(dt);
+}
+
+// Same dtype, shape and values; NaNs match each other (their bit patterns may differ
+// between x86 and the GPU), zeros must have the same sign.
+::testing::AssertionResult exact(const Tensor& got, const Tensor& want) {
+  if (got.dtype() != want.dtype())
+    return ::testing::AssertionFailure() << "dtype " << dtype_name(got.dtype()) << " vs "
+                                         << dtype_name(want.dtype());
+  if (got.sizes() != want.sizes())
+    return ::testing::AssertionFailure() << "shape " << shape_str(got.sizes()) << " vs "
+                                         << shape_str(want.sizes());
+  auto a = values(got), b = values(want);
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::isnan(a[i]) && std::isnan(b[i])) continue;
+    if (a[i] != b[i] || std::signbit(a[i]) != std::signbit(b[i]))
+      return ::testing::AssertionFailure() << "element " << i << ": " << a[i] << " vs " << b[i];
+  }
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult near(const Tensor& got, const Tensor& want, double rtol, double atol) {
+  if (got.dtype() != want.dtype())
+    return ::testing::AssertionFailure() << "dtype " << dtype_name(got.dtype()) << " vs "
+                                         << dtype_name(want.dtype());
+  return close(got, want, rtol, atol);
+}
+
+// A few ulps of the output dtype: the room two correct math libraries leave.
+double math_tolerance(ScalarType dt) {
+  switch (dt) {
+    case kFloat64: return 1e-12;
+    case kFloat32: return 1e-5;
+    case kFloat16: return 2e-3;
+    case kBFloat16: return 1.6e-2;
+    default: return 0;
+  }
+}
+
+// ----- pointwise: every op of the table
+
+struct PointwiseOp {
+  OpId id;
+  const char* name;
+  int arity;
+};
+
+const PointwiseOp kPointwiseOps[] = {
+#define EMBER_TEST_OP(N, ARITY, RULE) {OpId::N, #N, ARITY},
+    EMBER_POINTWISE_OPS(EMBER_TEST_OP)
+#undef EMBER_TEST_OP
+};
+
+bool uses_math_library(OpId id) {
+  switch (id) {
+    case OpId::Exp: case OpId::Log: case OpId::Sigmoid: case OpId::Tanh: case OpId::Sin:
+    case OpId::Cos: case OpId::Erf: case OpId::Gelu: case OpId::Pow: case OpId::GeluBackward:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// One operand: a CPU base tensor and the view taken of it (on either device), or a CPU
+// 0-dim tensor passed by value.
+struct Input {
+  Tensor base;
+  std::function<Tensor(const Tensor&)> view;
+  bool cpu_scalar = false;
+};
+
+Tensor identity_view(const Tensor& t) { return t; }
+
+std::pair<double, double> input_range(OpId op, int k) {
+  switch (op) {
+    case OpId::Log: case OpId::Sqrt: case OpId::Rsqrt: return {0.1, 4};
+    case OpId::Pow: return k == 0 ? std::pair<double, double>{0.5, 2} : std::pair<double, double>{-2, 3};
+    case OpId::Cast: return {0, 5};  // negative floats to unsigned are undefined in C++
+    default: return {-3, 3};
+  }
+}
+
+ScalarType operand_dtype(OpId op, int k, ScalarType dt) {
+  if ((op == OpId::Where && k == 0) || (op == OpId::MaskedFill && k == 1)) return kBool;
+  return dt;
+}
+
+enum class Layout { Contiguous, Broadcast, Transposed, CpuScalars, Long1D, Unaligned, MixedDtypes };
+const Layout kLayouts[] = {Layout::Contiguous, Layout::Broadcast, Layout::Transposed,
+                           Layout::CpuScalars, Layout::Long1D,    Layout::Unaligned,
+                           Layout::MixedDtypes};
+
+const char* layout_name(Layout l) {
+  switch (l) {
+    case Layout::Contiguous: return "contiguous";
+    case Layout::Broadcast: return "broadcast";
+    case Layout::Transposed: return "transposed";
+    case Layout::CpuScalars: return "cpu-scalars";
+    case Layout::Long1D: return "long-1d";
+    case Layout::Unaligned: return "unaligned";
+    default: return "mixed-dtypes";
+  }
+}
+
+// The operands of `op` in dtype `dt` laid out as `layout`; false when the layout does not
+// apply to the op.
+bool make_inputs(const PointwiseOp& op, ScalarType dt, Layout layout, std::vector<Input>* out) {
+  const int n = op.arity;
+  if (n == 1 && (layout == Layout::CpuScalars || layout == Layout::MixedDtypes)) return false;
+  out->clear();
+  for (int k = 0; k < n; ++k) {
+    ScalarType t = operand_dtype(op.id, k, dt);
+    if (layout == Layout::MixedDtypes && k == n - 1 && t != kBool)
+      t = t == kFloat64 ? kInt32 : kFloat64;
+    auto [lo, hi] = input_range(op.id, k);
+    uint64_t seed = 100 + 7 * k + static_cast<uint64_t>(op.id);
+    Input in;
+    in.view = identity_view;
+    bool value_operand = op.id == OpId::MaskedFill && k == 2;  // must be 0-dim
+    bool by_value = value_operand || (layout == Layout::CpuScalars && k >= (n == 3 ? 1 : n - 1));
+    if (by_value) {
+      in.base = values_of({}, t, lo, hi, seed);
+      in.cpu_scalar = layout == Layout::CpuScalars || k % 2 == 0;  // else a 0-dim CUDA tensor
+    } else if (layout == Layout::Broadcast) {
+      if (n == 1) {
+        in.base = values_of({1, 29}, t, lo, hi, seed);
+        in.view = [](const Tensor& x) { return x.expand({37, 29}); };
+      } else {
+        in.base = values_of(k % 2 == 0 ? Shape{37, 1} : Shape{29}, t, lo, hi, seed);
+      }
+    } else if (layout == Layout::Transposed) {
+      in.base = values_of({29, 37}, t, lo, hi, seed);
+      in.view = [](const Tensor& x) { return x.t(); };
+    } else if (layout == Layout::Long1D) {
+      in.base = values_of({4099}, t, lo, hi, seed);
+    } else if (layout == Layout::Unaligned) {
+      in.base = values_of({4100}, t, lo, hi, seed);
+      in.view = [](const Tensor& x) { return x.slice(0, 1); };
+    } else {
+      in.base = values_of({37, 29}, t, lo, hi, seed);
+    }
+    out->push_back(in);
+  }
+  return true;
+}
+
+std::vector<Tensor> realize(const std::vector<Input>& inputs, Device d) {
+  std::vector<Tensor> out;
+  for (const auto& in : inputs)
+    out.push_back(in.cpu_scalar ? in.base : in.view(in.base.to(d)));
+  return out;
+}
+
+// Runs op on both devices and compares; an Error on the CPU must be an Error on CUDA too.
+void check_pointwise(const PointwiseOp& op, const std::vector<Input>& inputs, const Attrs& attrs) {
+  Tensor want;
+  try {
+    want = run_op(op.id, realize(inputs, Device(kCPU)), attrs)[0];
+  } catch (const Error&) {
+    EXPECT_THROW(run_op(op.id, realize(inputs, gpu()), attrs), Error);
+    return;
+  }
+  Tensor got = run_op(op.id, realize(inputs, gpu()), attrs)[0];
+  ASSERT_TRUE(got.is_cuda());
+  if (uses_math_library(op.id) && is_floating(want.dtype())) {
+    double tol = math_tolerance(want.dtype());
+    EXPECT_TRUE(near(got, want, tol, tol));
+  } else {
+    EXPECT_TRUE(exact(got, want));
+  }
+}
+
+}  // namespace
+
+TEST(CudaBackend, EveryPointwiseOpMatchesCpu) {
+  EMBER_REQUIRE_CUDA();
+  for (const auto& op : kPointwiseOps) {
+    if (op.id == OpId::Cast) continue;  // CastMatchesCpuForEveryDtypePair
+    for (ScalarType dt : kAllDtypes) {
+      for (Layout layout : kLayouts) {
+        std::vector<Input> inputs;
+        if (!make_inputs(op, dt, layout, &inputs)) continue;
+        SCOPED_TRACE(std::string(op.name) + " " + dtype_name(dt) + " " + layout_name(layout));
+        check_pointwise(op, inputs, Attrs());
+      }
+    }
+  }
+}
+
+TEST(CudaBackend, CastMatchesCpuForEveryDtypePair) {
+  EMBER_REQUIRE_CUDA();
+  const PointwiseOp cast{OpId::Cast, "Cast", 1};
+  for (ScalarType from : kAllDtypes)
+    for (ScalarType to : kAllDtypes)
+      for (Layout layout : {Layout::Contiguous, Layout::Transposed, Layout::Long1D,
+                            Layout::Unaligned, Layout::Broadcast}) {
+        std::vector<Input> inputs;
+        ASSERT_TRUE(make_inputs(cast, from, layout, &inputs));
+        SCOPED_TRACE(std::string(dtype_name(from)) + " -> " + dtype_name(to) + " " +
+                     layout_name(layout));
+        check_pointwise(cast, inputs, Attrs().set("dtype", to));
+      }
+}
+
+TEST(CudaBackend, InPlaceAndTooManyDims) {
+  EMBER_REQUIRE_CUDA();
+  Tensor a = values_of({64, 33}, kFloat32, -2, 2, 1), b = values_of({33}, kFloat32, -2, 2, 2);
+  Tensor ga = a.to(gpu()), gb = b.to(gpu());
+  a.add_(b).mul_(3).clamp_(-1, 4);
+  ga.add_(gb).mul_(3).clamp_(-1, 4);
+  EXPECT_TRUE(exact(ga, a));
+  // A view over part of a tensor written in place (strided output).
+  Tensor c = values_of({16, 16}, kFloat64, -1, 1, 3), gc = c.to(gpu());
+  c.t().slice(0, 2, 9).mul_(-2);
+  gc.t().slice(0, 2, 9).mul_(-2);
+  EXPECT_TRUE(exact(gc, c));
+  // Eleven dims that no merging can reduce exceed the offset calculator's ten.
+  Shape shape(11, 2);
+  IntList reversed;
+  for (int64_t d = 10; d >= 0; --d) reversed.push_back(d);
+  Tensor x = values_of(shape, kFloat32, -1, 1, 4).to(gpu()).permute(reversed);
+  Tensor y = values_of(shape, kFloat32, -1, 1, 5).to(gpu());
+  EXPECT_EMBER_ERROR(x + y, "at most 10 dims");
+}
+
+// ----- reductions
+
+namespace {
+
+double sum_tolerance(ScalarType dt) {
+  switch (dt) {
+    case kFloat32: return 2e-5;
+    case kFloat16: return 2e-3;
+    case kBFloat16: return 1.6e-2;
+    case kFloat64: return 1e-12;
+    default: return 0;
+  }
+}
+
+void check_reductions(const Tensor& cpu_x, const Tensor& gpu_x) {
+  ScalarType dt = cpu_x.dtype();
+  double tol = sum_tolerance(dt);
+  const std::vector<IntList> dim_sets = {{}, {0}, {1}, {2}, {0, 2}, {1, 2}, {-1, 0}};
+  for (const auto& dims : dim_sets) {
+    for (bool keep : {false, true}) {
+      SCOPED_TRACE("dims " + shape_str(dims) + (keep ? " keepdim" : ""));
+      Tensor s = cpu_x.sum(dims, keep), gs = gpu_x.sum(dims, keep);
+      if (is_floating(dt)) EXPECT_TRUE(near(gs, s, tol, tol * 10));
+      else EXPECT_TRUE(exact(gs, s));
+      if (is_floating(dt)) EXPECT_TRUE(near(gpu_x.mean(dims, keep), cpu_x.mean(dims, keep), tol, tol));
+      if (dt != kBool) {
+        EXPECT_TRUE(exact(gpu_x.amax(dims, keep), cpu_x.amax(dims, keep)));
+        EXPECT_TRUE(exact(gpu_x.amin(dims, keep), cpu_x.amin(dims, keep)));
+      }
+    }
+  }
+  for (int64_t d = 0; d < cpu_x.dim(); ++d) {
+    for (bool keep : {false, true}) {
+      SCOPED_TRACE("dim " + std::to_string(d) + (keep ? " keepdim" : ""));
+      auto [v, i] = cpu_x.max(d, keep);
+      auto [gv, gi] = gpu_x.max(d, keep);
+      EXPECT_TRUE(exact(gv, v));
+      EXPECT_TRUE(exact(gi, i));
+      auto [mv, mi] = cpu_x.min(d, keep);
+      auto [gmv, gmi] = gpu_x.min(d, keep);
+      EXPECT_TRUE(exact(gmv, mv));
+      EXPECT_TRUE(exact(gmi, mi));
+      EXPECT_TRUE(exact(gpu_x.argmax(d, keep), cpu_x.argmax(d, keep)));
+      EXPECT_TRUE(exact(gpu_x.argmin(d, keep), cpu_x.argmin(d, keep)));
+    }
+  }
+  EXPECT_TRUE(exact(gpu_x.argmax(), cpu_x.argmax()));
+  EXPECT_TRUE(exact(gpu_x.argmin(), cpu_x.argmin()));
+  EXPECT_TRUE(exact(gpu_x.max(), cpu_x.max()));
+  EXPECT_TRUE(exact(gpu_x.min(), cpu_x.min()));
+}
+
+}  // namespace
+
+TEST(CudaBackend, ReductionsMatchCpu) {
+  EMBER_REQUIRE_CUDA();
+  // 300 reduced elements along dim 1 take the block-per-output kernel, 7 and 5 the
+  // thread-per-output one; small integers make ties, so first-index rules are checked.
+  for (ScalarType dt : {kFloat32, kFloat64, kFloat16, kBFloat16, kInt32, kInt64, kInt8, kBool}) {
+    SCOPED_TRACE(dtype_name(dt));
+    Tensor x = values_of({7, 300, 5}, dt, -3, 3, 11);
+    check_reductions(x, x.to(gpu()));
+    SCOPED_TRACE("non-contiguous");
+    Tensor base = values_of({5, 300, 7}, dt, -3, 3, 12);
+    check_reductions(base.transpose(0, 2), base.to(gpu()).transpose(0, 2));
+  }
+}
+
+TEST(CudaBackend, ProdAndNaNAndLargeReductions) {
+  EMBER_REQUIRE_CUDA();
+  for (ScalarType dt : {kFloat32, kFloat64, kInt64, kInt32}) {
+    SCOPED_TRACE(dtype_name(dt));
+    Tensor x = is_floating(dt) ? values_of({4, 40, 3}, dt, 0.8, 1.2, 21)
+                               : values_of({4, 10, 3}, dt, -2, 2, 21);
+    Tensor gx = x.to(gpu());
+    double tol = is_floating(dt) ? 1e-5 : 0;
+    EXPECT_TRUE(near(gx.prod(), x.prod(), tol, tol));
+    EXPECT_TRUE(near(gx.prod(1), x.prod(1), tol, tol));
+    EXPECT_TRUE(near(gx.prod(0, true), x.prod(0, true), tol, tol));
+  }
+  // NaN wins amax/amin/max/argmax, first NaN's index is reported.
+  Tensor x = values_of({6, 500}, kFloat32, -1, 1, 22);
+  float* p = x.data_ptr<float>();
+  p[3] = NAN;
+  p[500 + 400] = NAN;
+  p[500 + 410] = NAN;
+  p[4 * 500 + 7] = NAN;
+  Tensor gx = x.to(gpu());
+  EXPECT_TRUE(exact(gx.amax({1}), x.amax({1})));
+  EXPECT_TRUE(exact(gx.amin({0}), x.amin({0})));
+  EXPECT_TRUE(exact(gx.argmax(1), x.argmax(1)));
+  EXPECT_TRUE(exact(std::get<1>(gx.min(1)), std::get<1>(x.min(1))));
+  EXPECT_TRUE(exact(gx.argmax(), x.argmax()));
+  // A million elements into one output (block kernel, grid of one block).
+  Tensor big = values_of({1 << 20}, kFloat32, 0, 1, 23);
+  EXPECT_TRUE(near(big.to(gpu()).sum(), big.sum(), 1e-4, 0));
+  EXPECT_TRUE(near(big.to(gpu()).mean(), big.mean(), 1e-4, 0));
+  // Empty reductions: sum 0, prod 1, mean NaN.
+  Tensor e = zeros({3, 0}, TensorOptions().device(gpu()));
+  EXPECT_TRUE(exact(e.sum({1}), zeros({3})));
+  EXPECT_TRUE(exact(e.prod(1), ones({3})));
+  EXPECT_TRUE(std::isnan(e.mean({1}).cpu().data_ptr<float>()[0]));
+}
+
+// ----- matmul
+
+namespace {
+
+double gemm_tolerance(ScalarType dt) {
+  switch (dt) {
+    case kFloat64: return 1e-12;
+    case kFloat32: return 1e-5;
+    case kFloat16: return 5e-3;
+    default: return 3e-2;
+  }
+}
+
+}  // namespace
+
+TEST(CudaBackend, MatmulsMatchCpu) {
+  EMBER_REQUIRE_CUDA();
+  for (ScalarType dt : kFloatDtypes) {
+    SCOPED_TRACE(dtype_name(dt));
+    double tol = gemm_tolerance(dt);
+    Tensor a = values_of({37, 19}, dt, -1, 1, 31), at = values_of({19, 37}, dt, -1, 1, 32);
+    Tensor b = values_of({19, 23}, dt, -1, 1, 33), bt = values_of({23, 19}, dt, -1, 1, 34);
+    Tensor ga = a.to(gpu()), gat = at.to(gpu()), gb = b.to(gpu()), gbt = bt.to(gpu());
+    EXPECT_TRUE(near(ga.mm(gb), a.mm(b), tol, tol));
+    EXPECT_TRUE(near(gat.t().mm(gb), at.t().mm(b), tol, tol));
+    EXPECT_TRUE(near(ga.mm(gbt.t()), a.mm(bt.t()), tol, tol));
+    EXPECT_TRUE(near(gat.t().mm(gbt.t()), at.t().mm(bt.t()), tol, tol));
+    // Vectors as matrices: m == 1 and n == 1.
+    EXPECT_TRUE(near(ga.slice(0, 3, 4).mm(gb), a.slice(0, 3, 4).mm(b), tol, tol));
+    EXPECT_TRUE(near(ga.mm(gb.slice(1, 5, 6)), a.mm(b.slice(1, 5, 6)), tol, tol));
+
+    Tensor c = values_of({37, 23}, dt, -1, 1, 35), row = values_of({23}, dt, -1, 1, 36);
+    Tensor gc = c.to(gpu()), grow = row.to(gpu());
+    EXPECT_TRUE(near(gc.addmm(ga, gb, 0.5, 2), c.addmm(a, b, 0.5, 2), tol, tol));
+    EXPECT_TRUE(near(grow.addmm(gat.t(), gb), row.addmm(at.t(), b), tol, tol));
+    EXPECT_TRUE(near(gc.addmm(ga, gbt.t(), 0, 1), c.addmm(a, bt.t(), 0, 1), tol, tol));
+
+    Tensor x = values_of({5, 11, 13}, dt, -1, 1, 37), y = values_of({5, 13, 7}, dt, -1, 1, 38);
+    Tensor xt = values_of({5, 13, 11}, dt, -1, 1, 39), y1 = values_of({1, 13, 7}, dt, -1, 1, 40);
+    Tensor gx = x.to(gpu()), gy = y.to(gpu()), gxt = xt.to(gpu()), gy1 = y1.to(gpu());
+    EXPECT_TRUE(near(gx.bmm(gy), x.bmm(y), tol, tol));
+    EXPECT_TRUE(near(gxt.transpose(1, 2).bmm(gy), xt.transpose(1, 2).bmm(y), tol, tol));
+    // A batch broadcast by expand has batch stride 0.
+    EXPECT_TRUE(near(gx.bmm(gy1.expand({5, 13, 7})), x.bmm(y1.expand({5, 13, 7})), tol, tol));
+    EXPECT_TRUE(near(gx.bmm(gy.transpose(1, 2).contiguous().transpose(1, 2)), x.bmm(y), tol, tol));
+
+    // k == 0: the product is zero, addmm keeps beta * input.
+    Tensor e1 = zeros({4, 0}, TensorOptions().dtype(dt)), e2 = zeros({0, 5}, TensorOptions().dtype(dt));
+    Tensor in = values_of({4, 5}, dt, -1, 1, 41);
+    EXPECT_TRUE(exact(e1.to(gpu()).mm(e2.to(gpu())), e1.mm(e2)));
+    EXPECT_TRUE(exact(in.to(gpu()).addmm(e1.to(gpu()), e2.to(gpu()), 2, 1), in.addmm(e1, e2, 2, 1)));
+  }
+  Tensor i = values_of({3, 4}, kInt64, -3, 3, 42).to(gpu());
+  EXPECT_EMBER_ERROR(i.mm(i.t()), "not implemented for 'int64' on CUDA");
+}
+
+// ----- index ops
+
+TEST(CudaBackend, IndexOpsMatchCpu) {
+  EMBER_REQUIRE_CUDA();
+  for (ScalarType dt : {kFloat32, kFloat64, kFloat16, kBFloat16, kInt64, kInt32, kInt8, kUInt8, kBool}) {
+    SCOPED_TRACE(dtype_name(dt));
+    Tensor x = values_of({6, 7, 8}, dt, -3, 3, 51), gx = x.to(gpu());
+    Tensor idx = tensor({4, 0, 5, 5, 2}).to(kInt64), gidx = idx.to(gpu());
+    for (int64_t d = 0; d < 3; ++d) {
+      EXPECT_TRUE(exact(gx.index_select(d, gidx), x.index_select(d, idx)));
+      EXPECT_TRUE(exact(gx.transpose(0, 2).index_select(d, gidx), x.transpose(0, 2).index_select(d, idx)));
+    }
+    Tensor gather_idx = values_of({6, 5, 8}, kInt64, 0, 6, 52);
+    EXPECT_TRUE(exact(gx.gather(1, gather_idx.to(gpu())), x.gather(1, gather_idx)));
+    EXPECT_TRUE(exact(gx.transpose(0, 1).gather(0, gather_idx.to(gpu())), x.transpose(0, 1).gather(0, gather_idx)));
+
+    // scatter with distinct targets per (i, k): rows j -> (2j + i + k) mod 7.
+    Tensor targets = empty({6, 3, 8}, TensorOptions().dtype(kInt64));
+    int64_t* t = targets.data_ptr<int64_t>();
+    for (int64_t i = 0; i < 6; ++i)
+      for (int64_t j = 0; j < 3; ++j)
+        for (int64_t k = 0; k < 8; ++k) t[(i * 3 + j) * 8 + k] = (2 * j + i + k) % 7;
+    Tensor src = values_of({6, 3, 8}, dt, -3, 3, 53);
+    EXPECT_TRUE(exact(gx.scatter(1, targets.to(gpu()), src.to(gpu())), x.scatter(1, targets, src)));
+
+    // Accumulation with duplicate targets: exact for integers and bool, float sums in any order.
+    Tensor dup = values_of({6, 9, 8}, kInt64, 0, 6, 54);
+    Tensor many = values_of({6, 9, 8}, dt, -3, 3, 55);
+    Tensor source = values_of({6, 5, 8}, dt, -3, 3, 56);
+    double tol = math_tolerance(dt) * 10;
+    if (dt == kFloat16 || dt == kBFloat16) tol = 0.1;  // each atomic add rounds
+    EXPECT_TRUE(near(gx.scatter_add(1, dup.to(gpu()), many.to(gpu())), x.scatter_add(1, dup, many), tol, tol));
+    EXPECT_TRUE(near(gx.index_add(1, gidx, source.to(gpu())), x.index_add(1, idx, source), tol, tol));
+
+    Tensor mask = values_of({6, 1, 8}, kBool, 0, 1, 57), gmask = mask.to(gpu());
+    EXPECT_TRUE(exact(gx.masked_select(gmask), x.masked_select(mask)));
+    EXPECT_TRUE(exact(gx.nonzero(), x.nonzero()));
+    Tensor fill = values_of({400}, dt, -3, 3, 58);
+    EXPECT_TRUE(exact(gx.masked_scatter(gmask, fill.to(gpu())), x.masked_scatter(mask, fill)));
+  }
+  Tensor none = zeros({3, 4}, TensorOptions().device(gpu()));
+  EXPECT_EQ(none.nonzero().sizes(), Shape({0, 2}));
+  EXPECT_EQ(none.masked_select(none.gt(1)).numel(), 0);
+  EXPECT_TRUE(exact(scalar_tensor(3.0, TensorOptions().device(gpu())).nonzero(), empty({1, 0}, TensorOptions().dtype(kInt64))));
+}
+
+// ----- random fills, ramps, copies
+
+TEST(CudaBackend, RandomIsBitIdenticalToCpu) {
+  EMBER_REQUIRE_CUDA();
+  for (ScalarType dt : kFloatDtypes) {
+    SCOPED_TRACE(dtype_name(dt));
+    auto opts = TensorOptions().dtype(dt);
+    manual_seed(1234);
+    Tensor a = rand({1001}, opts), b = randn({33, 17}, opts);
+    manual_seed(1234);
+    Tensor ga = rand({1001}, opts.device(gpu())), gb = randn({33, 17}, opts.device(gpu()));
+    EXPECT_TRUE(bitwise_equal(ga, a));
+    EXPECT_TRUE(bitwise_equal(gb, b));
+  }
+  for (ScalarType dt : {kInt64, kInt32, kFloat32, kInt8}) {
+    SCOPED_TRACE(dtype_name(dt));
+    manual_seed(99);
+    Tensor a = randint(-5, 17, {2049}, TensorOptions().dtype(dt));
+    manual_seed(99);
+    Tensor ga = randint(-5, 17, {2049}, TensorOptions().dtype(dt).device(gpu()));
+    EXPECT_TRUE(bitwise_equal(ga, a));
+  }
+  // Filling a non-contiguous view in place draws the same values as on the CPU.
+  Tensor c = zeros({8, 6}), gc = zeros({8, 6}, TensorOptions().device(gpu()));
+  manual_seed(5);
+  c.t().uniform_(-2, 2);
+  manual_seed(5);
+  gc.t().uniform_(-2, 2);
+  EXPECT_TRUE(bitwise_equal(gc, c));
+}
+
+TEST(CudaBackend, RampsAndFactoriesMatchCpu) {
+  EMBER_REQUIRE_CUDA();
+  for (ScalarType dt : {kFloat32, kFloat64, kFloat16, kBFloat16, kInt64, kInt32}) {
+    SCOPED_TRACE(dtype_name(dt));
+    auto opts = TensorOptions().dtype(dt);
+    EXPECT_TRUE(bitwise_equal(arange(0, 50, 3, opts.device(gpu())), arange(0, 50, 3, opts)));
+    EXPECT_TRUE(bitwise_equal(linspace(-4, 9, 101, opts.device(gpu())), linspace(-4, 9, 101, opts)));
+    EXPECT_TRUE(bitwise_equal(eye(5, 7, opts.device(gpu())), eye(5, 7, opts)));
+    EXPECT_TRUE(bitwise_equal(full({3, 5}, 2.5, opts.device(gpu())), full({3, 5}, 2.5, opts)));
+  }
+  auto f = TensorOptions().dtype(kFloat64);
+  EXPECT_TRUE(bitwise_equal(arange(0.0, 1.0, 0.07, f.device(gpu())), arange(0.0, 1.0, 0.07, f)));
+  EXPECT_TRUE(bitwise_equal(linspace(0.1, 0.9, 7, f.device(gpu())), linspace(0.1, 0.9, 7, f)));
+}
+
+TEST(CudaBackend, CopiesBetweenDevices) {
+  EMBER_REQUIRE_CUDA();
+  for (ScalarType dt : kAllDtypes) {
+    SCOPED_TRACE(dtype_name(dt));
+    Tensor x = values_of({33, 17}, dt, -3, 3, 61);
+    EXPECT_TRUE(bitwise_equal(x.to(gpu()).cpu(), x));
+    EXPECT_TRUE(bitwise_equal(x.t().to(gpu()).cpu(), x.t().contiguous()));
+    Tensor gx = x.to(gpu());
+    EXPECT_TRUE(bitwise_equal(gx.t().contiguous(), x.t().contiguous()));
+    EXPECT_TRUE(bitwise_equal(gx.slice(1, 2, 15, 3).clone(), x.slice(1, 2, 15, 3).clone()));
+    Tensor dst = zeros({17, 33}, TensorOptions().dtype(dt).device(gpu()));
+    dst.t().copy_(x);
+    EXPECT_TRUE(bitwise_equal(dst.t().cpu().contiguous(), x));
+  }
+}
+
+TEST(CudaBackend, OptimizerStepMatchesCpuExactly) {
+  EMBER_REQUIRE_CUDA();
+  // The update formulas use only +, -, *, / and sqrt, so both devices round identically.
+  auto run = [](Device d, bool adam) {
+    Tensor w = values_of({300}, kFloat32, -1, 1, 71).to(d).requires_grad_();
+    Tensor v = values_of({7, 9}, kFloat32, -1, 1, 72).to(d).requires_grad_();
+    Tensor target = values_of({300}, kFloat32, -1, 1, 73).to(d);
+    std::unique_ptr<optim::Optimizer> opt;
+    if (adam) opt = std::make_unique<optim::Adam>(std::vector<Tensor>{w, v}, optim::AdamOptions(0.05).amsgrad(true));
+    else opt = std::make_unique<optim::SGD>(std::vector<Tensor>{w, v}, optim::SGDOptions(0.05).momentum(0.9).nesterov(true));
+    for (int step = 0; step < 3; ++step) {
+      opt->zero_grad();
+      Tensor loss = (w - target).mul(w - target).sum() + v.mul(v).sum();
+      loss.backward();
+      opt->step();
+    }
+    return std::vector<Tensor>{w.detach().cpu(), v.detach().cpu()};
+  };
+  for (bool adam : {false, true}) {
+    SCOPED_TRACE(adam ? "adam" : "sgd");
+    auto cpu = run(Device(kCPU), adam), cuda = run(gpu(), adam);
+    EXPECT_TRUE(bitwise_equal(cuda[0], cpu[0]));
+    EXPECT_TRUE(bitwise_equal(cuda[1], cpu[1]));
+  }
+}
