@@ -99,7 +99,11 @@ class Backend {
   virtual void optimizer_step(const OptimizerArgs& a);
 };
 
+// The backend of a device. Every kernel launch goes through here, so this also counts
+// launches (per thread): compiled graphs prove they run fused kernels with it.
 Backend& backend_for(Device d);
+int64_t kernel_launch_count();
+void count_kernel_launch();
 void register_backend(DeviceType type, Backend* b);
 
 // The Operand of a tensor viewed with `iter_sizes` (it must broadcast to it).

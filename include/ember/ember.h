@@ -13,3 +13,4 @@
 #include "frontend/autograd/function.h"
 #include "frontend/autograd/gradcheck.h"
 #include "frontend/serialize.h"
+#include "frontend/compile.h"

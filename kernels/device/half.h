@@ -56,6 +56,7 @@ struct Half {
   EMBER_HD Half(double d) : x(dev::float_to_half_bits((float)d)) {}
   EMBER_HD Half(int i) : x(dev::float_to_half_bits((float)i)) {}
   EMBER_HD Half(long long i) : x(dev::float_to_half_bits((float)i)) {}
+  EMBER_HD Half(long i) : x(dev::float_to_half_bits((float)i)) {}
   EMBER_HD operator float() const { return dev::half_bits_to_float(x); }
   static EMBER_HD Half from_bits(dev::u16 b) { Half h; h.x = b; return h; }
 };
@@ -67,6 +68,7 @@ struct BFloat16 {
   EMBER_HD BFloat16(double d) : x(dev::float_to_bf16_bits((float)d)) {}
   EMBER_HD BFloat16(int i) : x(dev::float_to_bf16_bits((float)i)) {}
   EMBER_HD BFloat16(long long i) : x(dev::float_to_bf16_bits((float)i)) {}
+  EMBER_HD BFloat16(long i) : x(dev::float_to_bf16_bits((float)i)) {}
   EMBER_HD operator float() const { return dev::bf16_bits_to_float(x); }
   static EMBER_HD BFloat16 from_bits(dev::u16 b) { BFloat16 h; h.x = b; return h; }
 };

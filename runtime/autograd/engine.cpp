@@ -40,12 +40,17 @@ Tensor validate(const Tensor& g, const Node& producer, const Node& fn, uint32_t 
   return out;
 }
 
+thread_local uint64_t t_backward_calls = 0;
+
 }  // namespace
+
+uint64_t backward_call_count() { return t_backward_calls; }
 
 std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
                                  const std::vector<Tensor>& grad_roots, bool retain_graph,
                                  bool create_graph, const std::vector<Tensor>& inputs,
                                  bool allow_unused) {
+  ++t_backward_calls;
   EMBER_CHECK(grad_roots.empty() || grad_roots.size() == roots.size(), "backward: got ",
               grad_roots.size(), " gradients for ", roots.size(), " tensors");
   // The graph root: one pseudo-edge per root tensor.

@@ -13,6 +13,10 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
                                  bool create_graph, const std::vector<Tensor>& inputs = {},
                                  bool allow_unused = false);
 
+// How many backward passes this thread has started (the compiler uses it to see whether a
+// traced function ran backward itself).
+uint64_t backward_call_count();
+
 void backward(const std::vector<Tensor>& tensors, const std::vector<Tensor>& grad_tensors = {},
               std::optional<bool> retain_graph = std::nullopt, bool create_graph = false);
 

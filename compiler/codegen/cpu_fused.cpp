@@ -1,0 +1,309 @@
+// The CPU lowering of a fusion group: the group is evaluated tile by tile (one pass over
+// memory, intermediates stay in per-thread L1/L2 scratch), each op with the same CPU loop
+// the eager kernel uses, so results are bitwise equal to eager. A fused reduction
+// accumulates per thread in double, like the eager CPU reduction.
+#include <omp.h>
+
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+#include "compiler/fused_kernel.h"
+#include "kernels/backend.h"
+#include "kernels/cpu/cpu_kernels.h"
+#include "kernels/cpu/strided_walk.h"
+#include "kernels/device/cast.h"
+#include "kernels/op_registry.h"
+#include "kernels/ops/type_promotion.h"
+#include "kernels/tensor_alloc.h"
+#include "runtime/dispatch.h"
+
+namespace ember::jit {
+
+Tensor allocate_value(const Value& v) { return empty_tensor(v.sizes, v.dtype, v.device); }
+
+namespace {
+
+constexpr int64_t kTile = 2048;
+
+// Where a node operand comes from, per tile.
+struct Ref {
+  enum class Kind : uint8_t { Scalar, Slot, External } kind;
+  int index = 0;  // slot or external input number
+  Scalar value;
+  ScalarType dtype;
+};
+
+struct NodePlan {
+  OpId op;
+  ScalarType compute;
+  ScalarType out_dtype;
+  int out_slot;            // scratch slot
+  int out_external = -1;   // group output number when written straight to the output
+  std::vector<Ref> in;
+};
+
+class CpuFusedKernel final : public FusedKernel {
+ public:
+  CpuFusedKernel(const Graph& g, const FusionGroup& grp) : FusedKernel(g, grp) {
+    numel_ = numel_of(grp.shape);
+    std::vector<int> slot_of(g.values.size(), -1), ext_of(g.values.size(), -1);
+    for (size_t j = 0; j < grp.inputs.size(); ++j) ext_of[grp.inputs[j]] = static_cast<int>(j);
+    for (int n : grp.nodes) {
+      if (n == grp.reduction) continue;
+      const Node& node = g.nodes[n];
+      NodePlan p;
+      p.op = node.op;
+      std::vector<Tensor> metas;
+      for (int i : node.inputs) metas.push_back(g.meta_tensor(i));
+      ScalarType cast_to = node.attrs.has("dtype") ? node.attrs.dtype("dtype") : metas[0].dtype();
+      p.compute = pointwise_types(node.op, metas, cast_to).compute;
+      int out = node.outputs[0];
+      p.out_dtype = g.values[out].dtype;
+      p.out_slot = static_cast<int>(slot_dtypes_.size());
+      slot_dtypes_.push_back(p.out_dtype);
+      slot_of[out] = p.out_slot;
+      for (size_t k = 0; k < grp.outputs.size(); ++k)
+        if (grp.outputs[k] == out) p.out_external = static_cast<int>(k);
+      slot_external_.push_back(p.out_external);
+      for (int i : node.inputs) {
+        const Value& v = g.values[i];
+        Ref r;
+        r.dtype = v.dtype;
+        if (slot_of[i] >= 0) {
+          r.kind = Ref::Kind::Slot;
+          r.index = slot_of[i];
+        } else if (v.kind == ValueKind::Constant && v.numel() == 1 && v.sizes.empty()) {
+          r.kind = Ref::Kind::Scalar;
+          r.value = v.constant.item();
+        } else {
+          r.kind = Ref::Kind::External;
+          r.index = ext_of[i];
+        }
+        p.in.push_back(r);
+      }
+      plans_.push_back(std::move(p));
+    }
+    if (grp.reduction >= 0) {
+      const Node& r = g.nodes[grp.reduction];
+      red_op_ = r.op;
+      red_slot_ = slot_of[r.inputs[0]];
+      red_out_ = g.values[r.outputs[0]];
+      for (size_t k = 0; k < grp.outputs.size(); ++k)
+        if (grp.outputs[k] == r.outputs[0]) red_external_ = static_cast<int>(k);
+      // Output element of each iteration index: reduced dims contribute nothing.
+      std::vector<int64_t> dims;
+      int64_t nd = static_cast<int64_t>(grp.shape.size());
+      if (r.attrs.has("dims") && !r.attrs.ints("dims").empty())
+        for (auto d : r.attrs.ints("dims")) dims.push_back(wrap_dim(d, nd, "fused reduction"));
+      else
+        for (int64_t d = 0; d < nd; ++d) dims.push_back(d);
+      red_strides_.assign(nd, 0);
+      int64_t acc = 1;
+      for (int64_t d = nd - 1; d >= 0; --d) {
+        if (std::find(dims.begin(), dims.end(), d) != dims.end()) continue;
+        red_strides_[d] = acc;
+        acc *= grp.shape[d];
+      }
+      red_out_numel_ = acc;
+      red_count_ = red_out_numel_ ? numel_ / red_out_numel_ : 0;
+    }
+  }
+
+  std::string source() const override {
+    std::ostringstream os;
+    os << "// CPU: " << name() << ", tiled loop (" << kTile << " elements per tile, one pass)\n";
+    for (const auto& p : plans_) {
+      os << "slot" << p.out_slot << " = " << op_name(p.op) << "(";
+      for (size_t k = 0; k < p.in.size(); ++k) {
+        const Ref& r = p.in[k];
+        os << (k ? ", " : "");
+        if (r.kind == Ref::Kind::Scalar) os << r.value;
+        else if (r.kind == Ref::Kind::Slot) os << "slot" << r.index;
+        else os << "in" << r.index;
+      }
+      os << ") : " << dtype_name(p.out_dtype) << " computed in " << dtype_name(p.compute);
+      if (p.out_external >= 0) os << " -> out" << p.out_external;
+      os << "\n";
+    }
+    if (red_op_ != OpId::NumOps)
+      os << op_name(red_op_) << "(slot" << red_slot_ << ") -> " << red_out_numel_
+         << " output(s), accumulated in double per thread\n";
+    return os.str();
+  }
+
+  void run(const Graph& g, std::vector<Tensor>& values) const override {
+    const FusionGroup& grp = group_;
+    std::vector<Tensor> ext;  // group inputs, densified when not contiguous over the group shape
+    std::vector<bool> dense;
+    for (int i : grp.inputs) {
+      Tensor t = values[i];
+      bool ok = t.sizes() == grp.shape && t.is_contiguous();
+      dense.push_back(ok);
+      ext.push_back(t);
+    }
+    std::vector<Tensor> outs;
+    for (int o : grp.outputs) outs.push_back(values[o].defined() ? values[o] : allocate_value(g.values[o]));
+    int threads = omp_get_max_threads();
+    int64_t tiles = (numel_ + kTile - 1) / kTile;
+    std::vector<std::vector<double>> acc(threads);
+    std::vector<std::vector<char>> seen(threads);
+    count_kernel_launch();
+#pragma omp parallel num_threads(static_cast<int>(std::min<int64_t>(threads, std::max<int64_t>(1, tiles))))
+    {
+      int t = omp_get_thread_num();
+      std::vector<std::vector<char>> slots(slot_dtypes_.size());
+      for (size_t s = 0; s < slots.size(); ++s) slots[s].resize(kTile * itemsize(slot_dtypes_[s]));
+      std::vector<std::vector<char>> gathered(ext.size());
+      std::vector<PointwiseArgs> args(plans_.size());
+      for (size_t k = 0; k < plans_.size(); ++k) prepare(args[k], plans_[k]);
+      if (red_op_ != OpId::NumOps) {
+        acc[t].assign(red_out_numel_, red_op_ == OpId::Amax || red_op_ == OpId::Amin ? NAN : 0.0);
+        seen[t].assign(red_out_numel_, 0);
+      }
+#pragma omp for schedule(static)
+      for (int64_t tile = 0; tile < tiles; ++tile) {
+        int64_t b = tile * kTile, n = std::min(kTile, numel_ - b);
+        for (size_t j = 0; j < ext.size(); ++j)
+          if (!dense[j]) gather(ext[j], b, n, gathered[j]);
+        for (size_t k = 0; k < plans_.size(); ++k) {
+          const NodePlan& p = plans_[k];
+          PointwiseArgs& a = args[k];
+          a.sizes[0] = n;
+          a.numel = n;
+          a.out.data = slot_data(p.out_slot, b, slots, outs);
+          for (size_t i = 0; i < p.in.size(); ++i) {
+            const Ref& r = p.in[i];
+            if (r.kind == Ref::Kind::Slot) {
+              a.in[i].data = slot_data(r.index, b, slots, outs);
+            } else if (r.kind == Ref::Kind::External) {
+              a.in[i].data = dense[r.index] ? static_cast<char*>(ext[r.index].data_ptr()) + b * itemsize(r.dtype)
+                                            : gathered[r.index].data();
+            }
+          }
+          cpu::run_pointwise(a);
+        }
+        if (red_op_ != OpId::NumOps) accumulate(slot_data(red_slot_, b, slots, outs), b, n, acc[t], seen[t]);
+      }
+    }
+    if (red_op_ != OpId::NumOps) finish_reduction(acc, seen, outs[red_external_]);
+    for (size_t k = 0; k < grp.outputs.size(); ++k) values[grp.outputs[k]] = outs[k];
+  }
+
+ private:
+  // A slot's tile: scratch, or the group output it is written to directly.
+  char* slot_data(int slot, int64_t b, std::vector<std::vector<char>>& slots,
+                  const std::vector<Tensor>& outs) const {
+    int ext = slot_external_[slot];
+    if (ext < 0) return slots[slot].data();
+    return static_cast<char*>(outs[ext].data_ptr()) + b * static_cast<int64_t>(itemsize(slot_dtypes_[slot]));
+  }
+
+  void prepare(PointwiseArgs& a, const NodePlan& p) const {
+    a.op = p.op;
+    a.compute = p.compute;
+    a.sizes = {0};
+    a.out.dtype = p.out_dtype;
+    a.out.strides = {static_cast<int64_t>(itemsize(p.out_dtype))};
+    a.in.resize(p.in.size());
+    for (size_t i = 0; i < p.in.size(); ++i) {
+      const Ref& r = p.in[i];
+      a.in[i].dtype = r.dtype;
+      a.in[i].is_scalar = r.kind == Ref::Kind::Scalar;
+      a.in[i].value = r.value;
+      a.in[i].strides = {a.in[i].is_scalar ? 0 : static_cast<int64_t>(itemsize(r.dtype))};
+    }
+  }
+
+  // Copies elements [b, b + n) of `t` (broadcast to the group shape) into a dense buffer.
+  void gather(const Tensor& t, int64_t b, int64_t n, std::vector<char>& buf) const {
+    size_t item = t.element_size();
+    buf.resize(static_cast<size_t>(n) * item);
+    Shape strides(group_.shape.size(), 0);
+    int64_t off = static_cast<int64_t>(group_.shape.size()) - t.dim();
+    for (int64_t d = 0; d < t.dim(); ++d)
+      strides[d + off] = t.sizes()[d] == 1 ? 0 : t.strides()[d] * static_cast<int64_t>(item);
+    const char* base = static_cast<const char*>(t.data_ptr());
+    char* dst = buf.data();
+    cpu::walk_range<1>(group_.shape, {strides}, b, b + n, [&](const int64_t* o, int64_t len) {
+      int64_t st = strides.empty() ? 0 : strides.back();
+      for (int64_t i = 0; i < len; ++i, dst += item) std::memcpy(dst, base + o[0] + i * st, item);
+    });
+  }
+
+  void accumulate(const char* data, int64_t b, int64_t n, std::vector<double>& acc,
+                  std::vector<char>& seen) const {
+    ScalarType dt = red_slot_dtype();
+    EMBER_DISPATCH_ALL_TYPES(dt, "fused reduction", [&] {
+      const auto* v = reinterpret_cast<const scalar_t*>(data);
+      bool extremum = red_op_ == OpId::Amax || red_op_ == OpId::Amin;
+      bool want_max = red_op_ == OpId::Amax;
+      auto fold = [&](int64_t o, double x) {
+        if (!extremum) {
+          acc[o] += x;
+        } else if (!seen[o]) {
+          acc[o] = x;
+          seen[o] = 1;
+        } else if (!std::isnan(acc[o]) && (std::isnan(x) || (want_max ? x > acc[o] : x < acc[o]))) {
+          acc[o] = x;
+        }
+      };
+      if (red_out_numel_ == 1) {
+        for (int64_t i = 0; i < n; ++i) fold(0, static_cast<double>(dev::convert<double>(v[i])));
+        return;
+      }
+      cpu::walk_range<1>(group_.shape, {red_strides_}, b, b + n, [&](const int64_t* o, int64_t len) {
+        int64_t st = red_strides_.empty() ? 0 : red_strides_.back();
+        for (int64_t i = 0; i < len; ++i, ++v) fold(o[0] + i * st, dev::convert<double>(*v));
+      });
+    });
+  }
+
+  ScalarType red_slot_dtype() const { return slot_dtypes_[red_slot_]; }
+
+  void finish_reduction(const std::vector<std::vector<double>>& acc,
+                        const std::vector<std::vector<char>>& seen, const Tensor& out) const {
+    bool extremum = red_op_ == OpId::Amax || red_op_ == OpId::Amin;
+    bool want_max = red_op_ == OpId::Amax;
+    std::vector<double> total(red_out_numel_, extremum ? NAN : 0.0);
+    std::vector<char> any(red_out_numel_, 0);
+    for (size_t t = 0; t < acc.size(); ++t) {
+      if (acc[t].empty()) continue;
+      for (int64_t o = 0; o < red_out_numel_; ++o) {
+        double x = acc[t][o];
+        if (!extremum) {
+          total[o] += x;
+        } else if (seen[t][o]) {
+          if (!any[o]) total[o] = x;
+          else if (!std::isnan(total[o]) && (std::isnan(x) || (want_max ? x > total[o] : x < total[o]))) total[o] = x;
+          any[o] = 1;
+        }
+      }
+    }
+    EMBER_DISPATCH_ALL_TYPES(out.dtype(), "fused reduction", [&] {
+      auto* p = static_cast<scalar_t*>(out.data_ptr());
+      for (int64_t o = 0; o < red_out_numel_; ++o) {
+        double v = red_op_ == OpId::Mean ? total[o] / static_cast<double>(red_count_) : total[o];
+        p[o] = dev::convert<scalar_t>(v);
+      }
+    });
+  }
+
+  int64_t numel_ = 0;
+  std::vector<NodePlan> plans_;
+  std::vector<ScalarType> slot_dtypes_;
+  std::vector<int> slot_external_;  // group output a slot is written to, or -1
+  OpId red_op_ = OpId::NumOps;
+  int red_slot_ = -1, red_external_ = -1;
+  Value red_out_;
+  Shape red_strides_;
+  int64_t red_out_numel_ = 0, red_count_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<FusedKernel> make_cpu_fused_kernel(const Graph& g, const FusionGroup& group) {
+  return std::make_unique<CpuFusedKernel>(g, group);
+}
+
+}  // namespace ember::jit

@@ -1,0 +1,10 @@
+// Builds without the CUDA backend have no CUDA tensors, so no CUDA group is ever formed.
+#include "compiler/fused_kernel.h"
+
+namespace ember::jit {
+
+std::unique_ptr<FusedKernel> make_cuda_fused_kernel(const Graph&, const FusionGroup& group) {
+  EMBER_FAIL("cannot compile ", group.kernel_name, " for CUDA: ember was built without CUDA support");
+}
+
+}  // namespace ember::jit

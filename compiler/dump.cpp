@@ -1,0 +1,99 @@
+#include "compiler/dump.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "compiler/fused_kernel.h"
+#include "compiler/serialize_graph.h"
+#include "kernels/op_registry.h"
+
+namespace ember::jit {
+
+namespace {
+std::vector<FusionGroup> groups_of(const Program& p) {
+  std::vector<FusionGroup> groups;
+  for (const auto& k : p.kernels()) groups.push_back(k->group());
+  return groups;
+}
+
+void write(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream f(path);
+  EMBER_CHECK(f, "EMBER_DUMP: cannot write '", path.string(), "'");
+  f << text;
+}
+}  // namespace
+
+std::string describe(const Program& p, bool passes, bool kernels) {
+  std::ostringstream os;
+  os << "== " << p.name() << ": traced graph\n" << to_text(p.traced());
+  if (passes)
+    for (const auto& r : p.pass_records())
+      os << "\n== after " << r.name << " (" << r.rewrites << " rewrite(s))\n" << to_text(r.after);
+  os << "\n== optimized graph\n" << to_text(p.graph());
+  os << "\n== execution steps\n";
+  for (const Step& s : p.steps()) {
+    if (s.kind == Step::Kind::Op) {
+      const Node& n = p.graph().nodes[s.node];
+      os << "  op     " << op_name(n.op) << " -> %" << (n.outputs.empty() ? -1 : n.outputs[0]) << "\n";
+    } else {
+      const FusedKernel& k = *p.kernels()[s.fused];
+      os << "  kernel " << k.name() << " [";
+      for (size_t i = 0; i < k.group().nodes.size(); ++i)
+        os << (i ? ", " : "") << op_name(p.graph().nodes[k.group().nodes[i]].op);
+      os << "] on " << k.group().device << "\n";
+    }
+  }
+  if (kernels)
+    for (const auto& k : p.kernels()) os << "\n== kernel " << k->name() << "\n" << k->source();
+  const ProgramSummary& s = p.summary();
+  os << "\n== summary\n  ops " << s.ops << ", fused kernels " << s.kernels << ", launches per call "
+     << s.launches_per_call << "\n  bytes read " << s.bytes_read << ", written " << s.bytes_written
+     << "\n  planned intermediates " << s.planned_bytes << " bytes (eager peak " << s.eager_peak_bytes
+     << " bytes)\n  compile time " << s.compile_ms << " ms\n";
+  return os.str();
+}
+
+std::string summary_json(const Program& p) {
+  const ProgramSummary& s = p.summary();
+  nlohmann::json j = {{"name", p.name()},
+                      {"ops", s.ops},
+                      {"kernels", s.kernels},
+                      {"launches_per_call", s.launches_per_call},
+                      {"bytes_read", s.bytes_read},
+                      {"bytes_written", s.bytes_written},
+                      {"planned_bytes", s.planned_bytes},
+                      {"eager_peak_bytes", s.eager_peak_bytes},
+                      {"compile_ms", s.compile_ms}};
+  nlohmann::json groups = nlohmann::json::array();
+  for (const auto& k : p.kernels()) {
+    nlohmann::json ops = nlohmann::json::array();
+    for (int n : k->group().nodes) ops.push_back(op_name(p.graph().nodes[n].op));
+    groups.push_back({{"kernel", k->name()}, {"ops", ops}, {"device", k->group().device.str()}});
+  }
+  j["fused_groups"] = groups;
+  return j.dump(2);
+}
+
+std::string program_dot(const Program& p) { return to_dot(p.graph(), groups_of(p)); }
+
+void dump_variant(const Variant& v, const std::string& name, const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  auto dump_program = [&](const Program* p, const std::string& part) {
+    if (!p) return;
+    std::filesystem::path base = std::filesystem::path(dir) / (name + "." + part);
+    write(base.string() + ".traced.txt", to_text(p->traced()));
+    write(base.string() + ".traced.json", to_json(p->traced()));
+    write(base.string() + ".txt", describe(*p, true, true));
+    write(base.string() + ".json", to_json(p->graph()));
+    write(base.string() + ".dot", program_dot(*p));
+    write(base.string() + ".summary.json", summary_json(*p));
+    for (const auto& k : p->kernels())
+      write(base.string() + "." + k->name() + (k->group().device.is_cuda() ? ".cu" : ".cpu.txt"), k->source());
+  };
+  dump_program(v.forward.get(), "forward");
+  dump_program(v.backward.get(), "backward");
+}
+
+}  // namespace ember::jit

@@ -1,0 +1,114 @@
+// Constant folding and algebraic simplification that never changes a result's bits.
+#include <cmath>
+
+#include "compiler/passes.h"
+#include "kernels/op_registry.h"
+#include "runtime/grad_mode.h"
+
+namespace ember::jit {
+
+namespace {
+
+constexpr int64_t kMaxFoldedElements = 64;
+
+bool is_scalar_constant(const Graph& g, int v, double* value) {
+  const Value& val = g.values[v];
+  if (val.kind != ValueKind::Constant || val.numel() != 1) return false;
+  *value = val.constant.item().to_double();
+  return true;
+}
+
+bool is_output(const Graph& g, int v) {
+  for (int o : g.outputs)
+    if (o == v) return true;
+  return false;
+}
+
+}  // namespace
+
+int fold_constants(Graph& g) {
+  int folded = 0;
+  std::vector<bool> dead(g.nodes.size(), false);
+  NoGradGuard no_grad;
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    Node& node = g.nodes[n];
+    const OpDef& d = op_def(node.op);
+    if (has_side_effect(node.op) || d.alias || !d.meta || node.inputs.empty()) continue;
+    bool all_const = true;
+    for (int i : node.inputs) all_const = all_const && g.values[i].kind == ValueKind::Constant;
+    for (int o : node.outputs) all_const = all_const && g.values[o].numel() <= kMaxFoldedElements;
+    if (!all_const) continue;
+    std::vector<Tensor> in;
+    for (int i : node.inputs) in.push_back(g.values[i].constant);
+    std::vector<Tensor> out = run_op(node.op, in, node.attrs);
+    for (size_t k = 0; k < out.size(); ++k) {
+      int c = g.add_constant(out[k]);
+      replace_uses(g, node.outputs[k], c);
+    }
+    dead[n] = true;
+    ++folded;
+  }
+  if (folded) remove_nodes(g, dead);
+  return folded;
+}
+
+int simplify_algebra(Graph& g) {
+  int rewrites = 0;
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    const Node& node = g.nodes[n];
+    if (node.outputs.size() != 1) continue;
+    int out = node.outputs[0];
+    if (is_output(g, out)) continue;  // outputs keep their own identity
+    const Value& ov = g.values[out];
+    auto same_meta = [&](int v) {
+      const Value& iv = g.values[v];
+      return iv.dtype == ov.dtype && iv.sizes == ov.sizes && iv.device == ov.device &&
+             iv.kind != ValueKind::Constant;
+    };
+    int replacement = -1;
+    double c = 0;
+    switch (node.op) {
+      case OpId::Mul:  // x * 1 == x exactly
+        if (is_scalar_constant(g, node.inputs[1], &c) && c == 1 && same_meta(node.inputs[0]))
+          replacement = node.inputs[0];
+        else if (is_scalar_constant(g, node.inputs[0], &c) && c == 1 && same_meta(node.inputs[1]))
+          replacement = node.inputs[1];
+        break;
+      case OpId::Div:  // x / 1 == x
+      case OpId::Pow:  // x ^ 1 == x
+        if (is_scalar_constant(g, node.inputs[1], &c) && c == 1 && same_meta(node.inputs[0]))
+          replacement = node.inputs[0];
+        break;
+      case OpId::Sub:  // x - (+0) == x, also for -0
+        if (is_scalar_constant(g, node.inputs[1], &c) && c == 0 && !std::signbit(c) &&
+            same_meta(node.inputs[0]))
+          replacement = node.inputs[0];
+        break;
+      case OpId::Neg: {  // -(-x) == x
+        const Value& iv = g.values[node.inputs[0]];
+        if (iv.kind == ValueKind::Node && g.nodes[iv.node].op == OpId::Neg &&
+            same_meta(g.nodes[iv.node].inputs[0]))
+          replacement = g.nodes[iv.node].inputs[0];
+        break;
+      }
+      case OpId::Cast:  // a copy to the same dtype is the value itself (not an output here)
+        if (same_meta(node.inputs[0])) replacement = node.inputs[0];
+        break;
+      case OpId::Expand:
+      case OpId::View:
+        if (same_meta(node.inputs[0]) && g.values[node.inputs[0]].strides == ov.strides)
+          replacement = node.inputs[0];
+        break;
+      default:
+        break;
+    }
+    if (replacement >= 0) {
+      replace_uses(g, out, replacement);
+      ++rewrites;
+    }
+  }
+  if (rewrites) dead_code_elimination(g);
+  return rewrites;
+}
+
+}  // namespace ember::jit

@@ -1,0 +1,187 @@
+#include "compiler/program.h"
+
+#include <chrono>
+#include <set>
+
+#include "compiler/fused_kernel.h"
+#include "compiler/log.h"
+#include "compiler/memory_plan.h"
+#include "kernels/backend.h"
+#include "kernels/op_registry.h"
+#include "kernels/tensor_alloc.h"
+#include "runtime/grad_mode.h"
+
+namespace ember::jit {
+
+struct ProgramMemory {
+  MemoryPlan plan;
+};
+
+namespace {
+
+// Value ids a step reads and writes.
+void step_io(const Graph& g, const Step& s, const std::vector<std::unique_ptr<FusedKernel>>& kernels,
+             std::vector<int>* reads, std::vector<int>* writes) {
+  if (s.kind == Step::Kind::Op) {
+    *reads = g.nodes[s.node].inputs;
+    *writes = g.nodes[s.node].outputs;
+  } else {
+    *reads = kernels[s.fused]->group().inputs;
+    *writes = kernels[s.fused]->group().outputs;
+  }
+}
+
+}  // namespace
+
+Program::Program(Graph traced, const CompileOptions& options, const std::string& name)
+    : traced_(std::move(traced)), name_(name) {
+  auto t0 = std::chrono::steady_clock::now();
+  graph_ = traced_;
+  passes_ = run_passes(graph_);
+
+  FusionReport fusion = find_fusion_groups(graph_);
+  if (options.strict && !fusion.refusals.empty())
+    EMBER_FAIL("compile(strict): ", fusion.refusals.front());
+  std::vector<int> group_at(graph_.nodes.size(), -1);  // first node -> kernel
+  std::set<int> fused_nodes;
+  for (auto& grp : fusion.groups) {
+    std::unique_ptr<FusedKernel> k = grp.device.is_cuda() ? make_cuda_fused_kernel(graph_, grp)
+                                                          : make_cpu_fused_kernel(graph_, grp);
+    group_at[grp.nodes.front()] = static_cast<int>(kernels_.size());
+    for (int n : grp.nodes) fused_nodes.insert(n);
+    kernels_.push_back(std::move(k));
+  }
+  for (int n = 0; n < static_cast<int>(graph_.nodes.size()); ++n) {
+    if (group_at[n] >= 0) steps_.push_back({Step::Kind::Fused, -1, group_at[n]});
+    else if (!fused_nodes.count(n)) steps_.push_back({Step::Kind::Op, n, -1});
+  }
+
+  // Lifetimes by step; a view's readers keep its base alive.
+  int nv = static_cast<int>(graph_.values.size());
+  std::vector<int> def(nv, -1), last(nv, -1), base(nv);
+  for (int v = 0; v < nv; ++v) base[v] = v;
+  std::vector<bool> planned(nv, false);
+  std::set<int> outputs(graph_.outputs.begin(), graph_.outputs.end());
+  for (int s = 0; s < static_cast<int>(steps_.size()); ++s) {
+    std::vector<int> reads, writes;
+    step_io(graph_, steps_[s], kernels_, &reads, &writes);
+    for (int r : reads) last[base[r]] = std::max(last[base[r]], s);
+    bool alias = steps_[s].kind == Step::Kind::Op && op_def(graph_.nodes[steps_[s].node].op).alias;
+    for (int w : writes) {
+      def[w] = s;
+      last[w] = std::max(last[w], s);
+      if (alias) base[w] = base[graph_.nodes[steps_[s].node].inputs[0]];
+      else planned[w] = true;
+    }
+  }
+  // Outputs (and anything they view) escape the arena; so do values on a second device.
+  for (int o : outputs) planned[base[o]] = false;
+  Device main_device;
+  bool found = false;
+  for (int v = 0; v < nv; ++v)
+    if (planned[v] && !found) {
+      main_device = graph_.values[v].device;
+      found = true;
+    }
+  for (int v = 0; v < nv; ++v)
+    if (planned[v] && graph_.values[v].device != main_device) planned[v] = false;
+  memory_ = std::make_unique<ProgramMemory>();
+  memory_->plan = plan_memory(graph_, def, last, planned);
+  memory_->plan.device = main_device;
+
+  summary_.ops = static_cast<int64_t>(graph_.nodes.size());
+  summary_.kernels = static_cast<int64_t>(kernels_.size());
+  summary_.planned_bytes = memory_->plan.arena_bytes;
+  for (const Step& s : steps_) {
+    std::vector<int> reads, writes;
+    step_io(graph_, s, kernels_, &reads, &writes);
+    bool alias = s.kind == Step::Kind::Op && op_def(graph_.nodes[s.node].op).alias;
+    if (alias) continue;
+    for (int r : reads)
+      if (graph_.values[r].kind != ValueKind::Constant || graph_.values[r].numel() > 1)
+        summary_.bytes_read += graph_.values[r].nbytes();
+    for (int w : writes) summary_.bytes_written += graph_.values[w].nbytes();
+  }
+  // Eager peak: the traced graph's intermediates, each allocated alone.
+  {
+    const Graph& t = traced_;
+    int tv = static_cast<int>(t.values.size());
+    std::vector<int> tdef(tv, -1), tlast(tv, -1), tbase(tv);
+    std::vector<bool> tplanned(tv, false);
+    for (int v = 0; v < tv; ++v) tbase[v] = v;
+    for (int n = 0; n < static_cast<int>(t.nodes.size()); ++n) {
+      for (int r : t.nodes[n].inputs) tlast[tbase[r]] = std::max(tlast[tbase[r]], n);
+      bool alias = op_def(t.nodes[n].op).alias != nullptr;
+      for (int w : t.nodes[n].outputs) {
+        tdef[w] = n;
+        tlast[w] = std::max(tlast[w], n);
+        if (alias) tbase[w] = tbase[t.nodes[n].inputs[0]];
+        else tplanned[w] = t.values[w].device == main_device;
+      }
+    }
+    for (int o : t.outputs) tplanned[tbase[o]] = false;
+    summary_.eager_peak_bytes = plan_memory(t, tdef, tlast, tplanned).eager_peak_bytes;
+  }
+  summary_.compile_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  EMBER_LOG("memory", name_ << ": planned " << summary_.planned_bytes << " bytes of intermediates "
+                            << "(eager peak " << summary_.eager_peak_bytes << ")");
+}
+
+Program::~Program() = default;
+
+std::vector<int> Program::step_nodes(const Step& s) const {
+  if (s.kind == Step::Kind::Op) return {s.node};
+  return kernels_[s.fused]->group().nodes;
+}
+
+std::vector<Tensor> Program::run(const std::vector<Tensor>& inputs) const {
+  EMBER_CHECK(inputs.size() == graph_.inputs.size(), "compiled graph ", name_, " expects ",
+              graph_.inputs.size(), " inputs but got ", inputs.size());
+  NoGradGuard no_grad;
+  int64_t launches_before = kernel_launch_count();
+  std::vector<Tensor> values(graph_.values.size());
+  for (size_t i = 0; i < inputs.size(); ++i) values[graph_.inputs[i]] = inputs[i];
+  for (size_t v = 0; v < graph_.values.size(); ++v)
+    if (graph_.values[v].kind == ValueKind::Constant) values[v] = graph_.values[v].constant;
+
+  const MemoryPlan& plan = memory_->plan;
+  Tensor arena;
+  if (plan.arena_bytes > 0) arena = empty_tensor({plan.arena_bytes}, kUInt8, plan.device);
+  auto buffer = [&](int v) {
+    const Value& val = graph_.values[v];
+    if (plan.offset[v] < 0) return allocate_value(val);
+    int64_t item = static_cast<int64_t>(itemsize(val.dtype));
+    auto impl = std::make_shared<TensorImpl>(arena.impl().storage, val.sizes, contiguous_strides(val.sizes),
+                                             plan.offset[v] / item, val.dtype, val.device);
+    return Tensor(impl);
+  };
+
+  for (const Step& s : steps_) {
+    if (s.kind == Step::Kind::Fused) {
+      const FusedKernel& k = *kernels_[s.fused];
+      for (int o : k.group().outputs) values[o] = buffer(o);
+      k.run(graph_, values);
+      continue;
+    }
+    const Node& node = graph_.nodes[s.node];
+    const OpDef& d = op_def(node.op);
+    std::vector<Tensor> in;
+    in.reserve(node.inputs.size());
+    for (int i : node.inputs) in.push_back(values[i]);
+    std::vector<Tensor> out;
+    if (d.alias) {
+      out = d.alias(in, node.attrs);
+    } else {
+      for (int o : node.outputs) out.push_back(buffer(o));
+      d.run(in, node.attrs, out);
+    }
+    for (size_t k = 0; k < node.outputs.size(); ++k) values[node.outputs[k]] = out[k];
+  }
+  summary_.launches_per_call = kernel_launch_count() - launches_before;
+  std::vector<Tensor> result;
+  for (int o : graph_.outputs) result.push_back(values[o]);
+  return result;
+}
+
+}  // namespace ember::jit

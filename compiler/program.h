@@ -1,0 +1,60 @@
+#pragma once
+// A Program is a graph made ready to run: passes applied, fusion groups formed and their
+// kernels generated, buffers planned. run() executes it on real tensors.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/compile_options.h"
+#include "compiler/graph.h"
+#include "compiler/passes.h"
+
+namespace ember::jit {
+
+class FusedKernel;
+struct ProgramMemory;
+
+struct Step {
+  enum class Kind : uint8_t { Op, Fused } kind = Kind::Op;
+  int node = -1;   // Kind::Op
+  int fused = -1;  // Kind::Fused: index into Program::kernels()
+};
+
+struct ProgramSummary {
+  int64_t ops = 0;                 // nodes in the optimized graph
+  int64_t kernels = 0;             // fused kernels
+  int64_t launches_per_call = 0;   // measured on the last run
+  int64_t bytes_read = 0, bytes_written = 0;  // device memory traffic per call (estimate)
+  int64_t planned_bytes = 0;       // intermediate buffers after planning
+  int64_t eager_peak_bytes = 0;    // intermediates alive at once when run eagerly
+  double compile_ms = 0;
+};
+
+class Program {
+ public:
+  Program(Graph traced, const CompileOptions& options, const std::string& name);
+  ~Program();
+
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs) const;
+
+  const Graph& traced() const { return traced_; }
+  const Graph& graph() const { return graph_; }
+  const std::vector<PassRecord>& pass_records() const { return passes_; }
+  const std::vector<Step>& steps() const { return steps_; }
+  const std::vector<std::unique_ptr<FusedKernel>>& kernels() const { return kernels_; }
+  const ProgramSummary& summary() const { return summary_; }
+  const std::string& name() const { return name_; }
+  // Which graph nodes each step runs, for "which source ops does each kernel hold".
+  std::vector<int> step_nodes(const Step& s) const;
+
+ private:
+  Graph traced_, graph_;
+  std::vector<PassRecord> passes_;
+  std::vector<Step> steps_;
+  std::vector<std::unique_ptr<FusedKernel>> kernels_;
+  std::unique_ptr<ProgramMemory> memory_;
+  mutable ProgramSummary summary_;
+  std::string name_;
+};
+
+}  // namespace ember::jit

@@ -1,0 +1,67 @@
+#pragma once
+// Records op calls into a Graph while a function runs on traced (symbolic) tensors.
+// Real tensors the function reaches (parameters, optimizer state) become graph inputs
+// ("captures"); in-place writes to them become outputs written back after each run.
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "compiler/graph.h"
+
+namespace ember::jit {
+
+class Tracer;
+
+struct TraceValue : TraceInfo {
+  TraceValue(Tracer* t, int v) : tracer(t), value(v) {}
+  Tracer* tracer;
+  int value;
+};
+
+class Tracer {
+ public:
+  struct Capture {
+    Tensor tensor;          // the real tensor (kept alive)
+    int input = -1;         // its graph input value
+    int current = -1;       // value holding its latest (traced) contents
+    Tensor grad_before;     // its .grad() when first seen, restored after tracing
+  };
+
+  // A graph input with the metadata of `example`; returns the traced stand-in.
+  Tensor add_input(const Tensor& example, const std::string& name);
+  // The value a tensor stands for in this trace (capturing real tensors as inputs).
+  int value_of(const Tensor& t);
+  // A traced tensor for an existing value.
+  Tensor symbolic(int value);
+  // Records `op` and returns traced outputs (views keep their strides).
+  std::vector<Tensor> record(OpId op, const std::vector<Tensor>& in, const Attrs& attrs);
+  // `out` now holds `value` (in-place writes): rebinding a traced tensor, or marking a
+  // captured real tensor for write-back.
+  void rebind(const Tensor& out, int value);
+
+  Graph& graph() { return graph_; }
+  std::vector<Capture>& captures() { return captures_; }
+  const Capture* find_capture(const TensorImpl* impl) const;
+
+ private:
+  Graph graph_;
+  std::vector<Capture> captures_;
+  std::unordered_map<const TensorImpl*, size_t> capture_index_;
+};
+
+// The tracer recording on this thread, or null.
+Tracer* active_tracer();
+
+class TraceScope {
+ public:
+  explicit TraceScope(Tracer* t);
+  ~TraceScope();
+  TraceScope(const TraceScope&) = delete;
+  TraceScope& operator=(const TraceScope&) = delete;
+
+ private:
+  Tracer* prev_;
+};
+
+}  // namespace ember::jit
