@@ -94,14 +94,23 @@ Tensor from_blob(void* data, const Shape& sizes, std::function<void(void*)> dele
 }
 
 Tensor empty(const Shape& sizes, const TensorOptions& opts) {
-  if (jit::tracing_active({})) return full(sizes, 0, opts);
+  if (jit::tracing_active({})) return zeros(sizes, opts);
   return finish(empty_tensor(sizes, opts.dtype(), opts.device()), opts);
 }
 
-Tensor zeros(const Shape& sizes, const TensorOptions& opts) { return full(sizes, 0, opts); }
-Tensor ones(const Shape& sizes, const TensorOptions& opts) { return full(sizes, 1, opts); }
+Tensor zeros(const Shape& sizes, const TensorOptions& opts) {
+  return full(sizes, 0, opts.dtype(opts.dtype()));
+}
+Tensor ones(const Shape& sizes, const TensorOptions& opts) {
+  return full(sizes, 1, opts.dtype(opts.dtype()));
+}
+// Without a dtype, the value decides it, as in libtorch: full({2}, 3) is int64, full({2},
+// true) is bool, full({2}, 2.5) has the default float dtype.
 Tensor full(const Shape& sizes, const Scalar& value, const TensorOptions& opts) {
-  return shaped(OpId::Full, sizes, opts, Attrs().set("value", value));
+  TensorOptions o = opts.has_dtype() ? opts
+                                     : opts.dtype(value.is_bool() ? kBool
+                                                  : value.is_integral() ? kInt64 : default_dtype());
+  return shaped(OpId::Full, sizes, o, Attrs().set("value", value));
 }
 
 Tensor arange(const Scalar& end, const TensorOptions& opts) { return arange(0, end, 1, opts); }

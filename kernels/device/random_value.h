@@ -6,6 +6,10 @@
 namespace ember {
 namespace dev {
 
+template <class S> struct UniformBits { static constexpr int value = 24; };
+template <> struct UniformBits<Half> { static constexpr int value = 11; };
+template <> struct UniformBits<BFloat16> { static constexpr int value = 8; };
+
 // kind: 0 uniform [a, b), 1 normal (mean a, std b), 2 integers in [a, b).
 template <class S>
 EMBER_HD S random_value(int kind, double a, double b, u64 seed, u64 counter) {
@@ -15,8 +19,11 @@ EMBER_HD S random_value(int kind, double a, double b, u64 seed, u64 counter) {
   if constexpr (sizeof(S) == 8) {
     return convert<S>(a + philox_uniform(p) * (b - a));
   } else {
+    // Only as many random bits as S has significand bits, so that a draw is exact in S and
+    // [0, 1) never rounds up to 1 in float16/bfloat16 (libtorch's uniform_real does the same).
     float lo = (float)a, hi = (float)b;
-    return convert<S>(lo + philox_uniform_float(p) * (hi - lo));
+    float u = (float)(p.v[0] >> (32 - UniformBits<S>::value)) * (1.0f / (float)(1u << UniformBits<S>::value));
+    return convert<S>(lo + u * (hi - lo));
   }
 }
 
