@@ -189,7 +189,9 @@ std::string Tensor::toString() const {
 
   std::string out = "tensor(" + body;
   size_t nl = out.rfind('\n');
-  int64_t last = static_cast<int64_t>(nl == std::string::npos ? out.size() + 1 : out.size() - nl + 1);
+  // PyTorch's _add_suffixes: len(s) - s.rfind("\n") + 1, where rfind gives -1 for one line.
+  int64_t last = static_cast<int64_t>(out.size()) -
+                 (nl == std::string::npos ? -1 : static_cast<int64_t>(nl)) + 1;
   for (const auto& s : suffixes) {
     int64_t len = static_cast<int64_t>(s.size());
     if (last + len + 2 > kLineWidth) {
