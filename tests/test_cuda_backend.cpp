@@ -6,6 +6,7 @@
 // Ops whose scalar code uses only IEEE +, -, *, /, sqrt and conversions must agree exactly
 // (kernels are built without FMA contraction on both sides); transcendental functions come
 // from different math libraries (libm vs CUDA) and get a few-ulp tolerance.
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -14,6 +15,14 @@
 
 #include "kernels/op_registry.h"
 #include "test_util.h"
+
+#if defined(EMBER_WITH_CUDA)
+#include "kernels/backend.h"
+#include "kernels/cuda/gemm_plan.h"
+#include "kernels/cuda/index_geometry.h"
+#include "kernels/cuda/offset_calc.h"
+#include "kernels/cuda/reduce_geometry.h"
+#endif
 
 using namespace ember;
 using namespace ember::testing;
@@ -121,10 +130,14 @@ ScalarType operand_dtype(OpId op, int k, ScalarType dt) {
   return dt;
 }
 
-enum class Layout { Contiguous, Broadcast, Transposed, CpuScalars, Long1D, Unaligned, MixedDtypes };
-const Layout kLayouts[] = {Layout::Contiguous, Layout::Broadcast, Layout::Transposed,
-                           Layout::CpuScalars, Layout::Long1D,    Layout::Unaligned,
-                           Layout::MixedDtypes};
+// CpuScalars: trailing operands are CPU 0-dim tensors (passed by value); DeviceScalar: the
+// last operand is a 0-dim CUDA tensor (a broadcast operand with stride 0).
+enum class Layout {
+  Contiguous, Broadcast, Transposed, CpuScalars, DeviceScalar, Long1D, Unaligned, MixedDtypes
+};
+const Layout kLayouts[] = {Layout::Contiguous,   Layout::Broadcast, Layout::Transposed,
+                           Layout::CpuScalars,   Layout::DeviceScalar, Layout::Long1D,
+                           Layout::Unaligned,    Layout::MixedDtypes};
 
 const char* layout_name(Layout l) {
   switch (l) {
@@ -132,6 +145,7 @@ const char* layout_name(Layout l) {
     case Layout::Broadcast: return "broadcast";
     case Layout::Transposed: return "transposed";
     case Layout::CpuScalars: return "cpu-scalars";
+    case Layout::DeviceScalar: return "device-scalar";
     case Layout::Long1D: return "long-1d";
     case Layout::Unaligned: return "unaligned";
     default: return "mixed-dtypes";
@@ -142,7 +156,9 @@ const char* layout_name(Layout l) {
 // apply to the op.
 bool make_inputs(const PointwiseOp& op, ScalarType dt, Layout layout, std::vector<Input>* out) {
   const int n = op.arity;
-  if (n == 1 && (layout == Layout::CpuScalars || layout == Layout::MixedDtypes)) return false;
+  if (n == 1 && (layout == Layout::CpuScalars || layout == Layout::DeviceScalar ||
+                 layout == Layout::MixedDtypes))
+    return false;
   out->clear();
   for (int k = 0; k < n; ++k) {
     ScalarType t = operand_dtype(op.id, k, dt);
@@ -153,10 +169,12 @@ bool make_inputs(const PointwiseOp& op, ScalarType dt, Layout layout, std::vecto
     Input in;
     in.view = identity_view;
     bool value_operand = op.id == OpId::MaskedFill && k == 2;  // must be 0-dim
-    bool by_value = value_operand || (layout == Layout::CpuScalars && k >= (n == 3 ? 1 : n - 1));
-    if (by_value) {
+    bool zero_dim = value_operand ||
+                    (layout == Layout::CpuScalars && k >= (n == 3 ? 1 : n - 1)) ||
+                    (layout == Layout::DeviceScalar && k == n - 1);
+    if (zero_dim) {
       in.base = values_of({}, t, lo, hi, seed);
-      in.cpu_scalar = layout == Layout::CpuScalars || k % 2 == 0;  // else a 0-dim CUDA tensor
+      in.cpu_scalar = layout != Layout::DeviceScalar;
     } else if (layout == Layout::Broadcast) {
       if (n == 1) {
         in.base = values_of({1, 29}, t, lo, hi, seed);
@@ -444,19 +462,22 @@ TEST(CudaBackend, IndexOpsMatchCpu) {
     Tensor src = values_of({6, 3, 8}, dt, -3, 3, 53);
     EXPECT_TRUE(exact(gx.scatter(1, targets.to(gpu()), src.to(gpu())), x.scatter(1, targets, src)));
 
-    // Accumulation with duplicate targets: exact for integers and bool, float sums in any order.
-    Tensor dup = values_of({6, 9, 8}, kInt64, 0, 6, 54);
-    Tensor many = values_of({6, 9, 8}, dt, -3, 3, 55);
-    Tensor source = values_of({6, 5, 8}, dt, -3, 3, 56);
-    double tol = math_tolerance(dt) * 10;
-    if (dt == kFloat16 || dt == kBFloat16) tol = 0.1;  // each atomic add rounds
-    EXPECT_TRUE(near(gx.scatter_add(1, dup.to(gpu()), many.to(gpu())), x.scatter_add(1, dup, many), tol, tol));
-    EXPECT_TRUE(near(gx.index_add(1, gidx, source.to(gpu())), x.index_add(1, idx, source), tol, tol));
+    // Accumulation into duplicate targets, in whatever order the atomics run: small
+    // integer values keep every partial sum exact in every dtype, so results must be equal.
+    Tensor xi = values_of({6, 7, 8}, kInt64, -3, 3, 54).to(dt), gxi = xi.to(gpu());
+    Tensor dup = values_of({6, 9, 8}, kInt64, 0, 6, 55);
+    Tensor many = values_of({6, 9, 8}, kInt64, -3, 3, 56).to(dt);
+    Tensor source = values_of({6, 5, 8}, kInt64, -3, 3, 57).to(dt);
+    EXPECT_TRUE(exact(gxi.scatter_add(1, dup.to(gpu()), many.to(gpu())), xi.scatter_add(1, dup, many)));
+    EXPECT_TRUE(exact(gxi.index_add(1, gidx, source.to(gpu())), xi.index_add(1, idx, source)));
+    Tensor source2 = values_of({5, 7, 8}, kInt64, -3, 3, 60).to(dt), gsource2 = source2.to(gpu());
+    EXPECT_TRUE(exact(gxi.transpose(0, 2).index_add(2, gidx, gsource2.transpose(0, 2)),
+                      xi.transpose(0, 2).index_add(2, idx, source2.transpose(0, 2))));
 
-    Tensor mask = values_of({6, 1, 8}, kBool, 0, 1, 57), gmask = mask.to(gpu());
+    Tensor mask = values_of({6, 1, 8}, kBool, 0, 1, 58), gmask = mask.to(gpu());
     EXPECT_TRUE(exact(gx.masked_select(gmask), x.masked_select(mask)));
     EXPECT_TRUE(exact(gx.nonzero(), x.nonzero()));
-    Tensor fill = values_of({400}, dt, -3, 3, 58);
+    Tensor fill = values_of({400}, dt, -3, 3, 59);
     EXPECT_TRUE(exact(gx.masked_scatter(gmask, fill.to(gpu())), x.masked_scatter(mask, fill)));
   }
   Tensor none = zeros({3, 4}, TensorOptions().device(gpu()));
@@ -552,3 +573,238 @@ TEST(CudaBackend, OptimizerStepMatchesCpuExactly) {
     EXPECT_TRUE(bitwise_equal(cuda[1], cpu[1]));
   }
 }
+
+// ----- host-side checks of the CUDA backend's index planning (they run without a GPU)
+//
+// The kernels read geometries built on the host: the GEMM mapping onto column-major BLAS,
+// the pointwise offset calculator, the reduction and index-op geometries. Each is
+// evaluated here on the host and compared with the CPU's direct indexing.
+#if defined(EMBER_WITH_CUDA)
+
+namespace {
+
+// cuBLAS's strided-batched GEMM, by definition, on float buffers.
+void run_blas_reference(const cuda::GemmPlan& p, float alpha, float beta) {
+  const float* A = reinterpret_cast<const float*>(p.a);
+  const float* B = reinterpret_cast<const float*>(p.b);
+  float* C = reinterpret_cast<float*>(p.c);
+  for (int64_t bt = 0; bt < p.batch; ++bt)
+    for (int64_t i = 0; i < p.m; ++i)
+      for (int64_t j = 0; j < p.n; ++j) {
+        float acc = 0;
+        for (int64_t q = 0; q < p.k; ++q) {
+          float av = p.trans_a ? A[bt * p.stride_a + q + i * p.lda] : A[bt * p.stride_a + i + q * p.lda];
+          float bv = p.trans_b ? B[bt * p.stride_b + j + q * p.ldb] : B[bt * p.stride_b + q + j * p.ldb];
+          acc += av * bv;
+        }
+        float& c = C[bt * p.stride_c + i + j * p.ldc];
+        c = alpha * acc + (beta == 0 ? 0.0f : beta * c);
+      }
+}
+
+struct MatrixLayout {
+  int64_t rs, cs;
+};
+
+// Row-major (padded) or column-major (padded) element strides of a rows x cols matrix.
+MatrixLayout layout_of(int kind, int64_t rows, int64_t cols) {
+  switch (kind) {
+    case 0: return {cols, 1};
+    case 1: return {1, rows};
+    case 2: return {cols + 3, 1};
+    default: return {1, rows + 2};
+  }
+}
+
+}  // namespace
+
+TEST(CudaBackendPlanning, GemmPlanComputesTheRowMajorProduct) {
+  const int64_t dims[] = {1, 2, 5};
+  int cases = 0;
+  for (int64_t m : dims)
+    for (int64_t n : dims)
+      for (int64_t k : dims)
+        for (int la = 0; la < 4; ++la)
+          for (int lb = 0; lb < 4; ++lb)
+            for (int lc = 0; lc < 2; ++lc)
+              for (int batch_kind = 0; batch_kind < 3; ++batch_kind) {
+                MatrixLayout A = layout_of(la, m, k), B = layout_of(lb, k, n), C = layout_of(lc, m, n);
+                int64_t batch = batch_kind == 0 ? 1 : 3;
+                int64_t a_size = m * k * 3 + 64, b_size = k * n * 3 + 64, c_size = m * n * 3 + 64;
+                // batch_kind 2: B is shared by every batch (batch stride 0).
+                GemmArgs g;
+                g.dtype = kFloat32;
+                g.batch = batch;
+                g.m = m;
+                g.n = n;
+                g.k = k;
+                g.a_rs = A.rs; g.a_cs = A.cs; g.a_bs = a_size / 3;
+                g.b_rs = B.rs; g.b_cs = B.cs; g.b_bs = batch_kind == 2 ? 0 : b_size / 3;
+                g.c_rs = C.rs; g.c_cs = C.cs; g.c_bs = c_size / 3;
+                std::vector<float> a(static_cast<size_t>(a_size * 3)), b(static_cast<size_t>(b_size * 3));
+                std::vector<float> c(static_cast<size_t>(c_size * 3), 1.0f);
+                for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>((i * 7 % 11)) - 5;
+                for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>((i * 5 % 13)) - 6;
+                g.a = reinterpret_cast<const char*>(a.data());
+                g.b = reinterpret_cast<const char*>(b.data());
+                g.c = reinterpret_cast<char*>(c.data());
+                g.alpha = 2;
+                g.beta = 0.5;
+                SCOPED_TRACE(::testing::Message() << "m=" << m << " n=" << n << " k=" << k << " layouts "
+                                                  << la << lb << lc << " batch " << batch_kind);
+                cuda::GemmPlan p = cuda::plan_gemm(g);
+                // cuBLAS's argument rules.
+                EXPECT_GE(p.lda, std::max<int64_t>(1, p.trans_a ? p.k : p.m));
+                EXPECT_GE(p.ldb, std::max<int64_t>(1, p.trans_b ? p.n : p.k));
+                EXPECT_GE(p.ldc, std::max<int64_t>(1, p.m));
+                std::vector<float> want = c;
+                for (int64_t bt = 0; bt < batch; ++bt)
+                  for (int64_t i = 0; i < m; ++i)
+                    for (int64_t j = 0; j < n; ++j) {
+                      float acc = 0;
+                      for (int64_t q = 0; q < k; ++q)
+                        acc += a[bt * g.a_bs + i * A.rs + q * A.cs] * b[bt * g.b_bs + q * B.rs + j * B.cs];
+                      float& w = want[bt * g.c_bs + i * C.rs + j * C.cs];
+                      w = 2.0f * acc + 0.5f * w;
+                    }
+                run_blas_reference(p, 2.0f, 0.5f);
+                ASSERT_EQ(c, want);
+                ++cases;
+              }
+  EXPECT_GT(cases, 1000);
+}
+
+TEST(CudaBackendPlanning, OffsetCalculatorMatchesTensorStrides) {
+  Tensor half = zeros({5, 6}, TensorOptions().dtype(kFloat16));
+  std::vector<std::pair<Tensor, std::vector<Tensor>>> cases = {
+      {zeros({4, 6, 5}), {zeros({4, 6, 5}), zeros({6, 1})}},  // broadcast
+      {zeros({5, 6, 4}).permute({2, 1, 0}),                    // permuted out, strided in
+       {zeros({4, 8, 5}).slice(1, 1, 7), half.t().unsqueeze(0)}},
+      {zeros({4, 6, 6}).slice(2, 1, 6, 2), {zeros({4, 6, 3}), zeros({})}},  // 0-dim by value
+      {zeros({2, 3, 4, 5, 6}), {zeros({2, 1, 4, 1, 6}), zeros({3, 1, 5, 1})}},
+  };
+  for (auto& [out, inputs] : cases) {
+    SCOPED_TRACE(shape_str(out.sizes()));
+    PointwiseArgs a = plan_pointwise(OpId::Add, kFloat32, out, inputs);
+    const Shape* strides[3] = {&a.out.strides, &a.in[0].strides, &a.in[1].strides};
+    auto calc = cuda::make_offset_calc<3, uint32_t, int32_t>(a.sizes, strides, "test");
+    ASSERT_TRUE(cuda::fits_32bit(a.sizes, a.numel, {strides[0], strides[1], strides[2]}));
+    std::vector<Tensor> all{out, inputs[0], inputs[1]};
+    for (int64_t i = 0; i < out.numel(); ++i) {
+      int32_t off[3];
+      calc.get(static_cast<uint32_t>(i), off);
+      int64_t rem = i;
+      std::vector<int64_t> idx(out.dim());
+      for (int64_t d = out.dim() - 1; d >= 0; --d) {
+        idx[d] = rem % out.sizes()[d];
+        rem /= out.sizes()[d];
+      }
+      for (int k = 0; k < 3; ++k) {
+        const Tensor& t = all[k];
+        int64_t want = 0;
+        for (int64_t d = 0; d < t.dim(); ++d) {
+          int64_t at = idx[d + out.dim() - t.dim()];
+          want += (t.sizes()[d] == 1 ? 0 : at) * t.strides()[d] * static_cast<int64_t>(t.element_size());
+        }
+        ASSERT_EQ(off[k], want) << "operand " << k << " element " << i;
+      }
+    }
+  }
+  // 32-bit math is refused when a byte extent could overflow it.
+  Shape sizes{3, 1 << 20};
+  Shape wide{int64_t{1} << 30, 4};
+  EXPECT_FALSE(cuda::fits_32bit(sizes, 3 << 20, {&wide}));
+}
+
+TEST(CudaBackendPlanning, ReduceGeometryMatchesUnmergedIndexing) {
+  Tensor x = zeros({3, 4, 5, 6}).permute({0, 2, 1, 3});  // [3, 5, 4, 6], mixed strides
+  const std::vector<std::vector<int64_t>> dim_sets = {{1}, {3}, {0, 1}, {1, 2}, {0, 3}, {0, 1, 2, 3}, {2, 3}};
+  for (const auto& dims : dim_sets) {
+    for (bool keep : {false, true}) {
+      SCOPED_TRACE(shape_str(dims) + (keep ? " keepdim" : ""));
+      Shape out_shape;
+      for (int64_t d = 0; d < x.dim(); ++d) {
+        bool r = std::find(dims.begin(), dims.end(), d) != dims.end();
+        if (!r) out_shape.push_back(x.sizes()[d]);
+        else if (keep) out_shape.push_back(1);
+      }
+      Tensor o = zeros(out_shape);
+      ReduceArgs r;  // as kernels/ops/reduction_ops.cpp fills it
+      r.op = OpId::Sum;
+      int64_t od = 0;
+      for (int64_t d = 0; d < x.dim(); ++d) {
+        bool reduced = std::find(dims.begin(), dims.end(), d) != dims.end();
+        if (reduced) {
+          r.red_sizes.push_back(x.sizes()[d]);
+          r.red_in_strides.push_back(x.strides()[d]);
+          if (keep) ++od;
+        } else {
+          r.kept_sizes.push_back(x.sizes()[d]);
+          r.kept_in_strides.push_back(x.strides()[d]);
+          r.kept_out_strides.push_back(o.dim() > od ? o.strides()[od] : 0);
+          ++od;
+        }
+      }
+      r.out_numel = numel_of(r.kept_sizes);
+      r.red_numel = numel_of(r.red_sizes);
+      cuda::ReduceGeometry g = cuda::make_reduce_geometry(r);
+      ASSERT_EQ(g.out_numel, r.out_numel);
+      ASSERT_EQ(g.red_numel, r.red_numel);
+      auto unravel_dot = [](int64_t lin, const Shape& sizes, const Shape& strides) {
+        int64_t off = 0;
+        for (int64_t d = static_cast<int64_t>(sizes.size()) - 1; d >= 0; --d) {
+          off += (lin % sizes[d]) * strides[d];
+          lin /= sizes[d];
+        }
+        return off;
+      };
+      for (int64_t o_i = 0; o_i < r.out_numel; ++o_i) {
+        int64_t in_off, out_off;
+        g.kept_offsets(o_i, in_off, out_off);
+        ASSERT_EQ(in_off, unravel_dot(o_i, r.kept_sizes, r.kept_in_strides));
+        ASSERT_EQ(out_off, unravel_dot(o_i, r.kept_sizes, r.kept_out_strides));
+      }
+      for (int64_t ri = 0; ri < r.red_numel; ++ri)
+        ASSERT_EQ(g.red_offset(ri), unravel_dot(ri, r.red_sizes, r.red_in_strides));
+    }
+  }
+}
+
+TEST(CudaBackendPlanning, IndexGeometryMatchesCpuOffsets) {
+  Tensor out = zeros({4, 3, 5}).transpose(0, 2);  // [5, 3, 4]
+  Tensor self = zeros({5, 7, 4});
+  Tensor index = zeros({5, 3, 4}, TensorOptions().dtype(kInt64));
+  const int64_t dim = 1;
+  auto g = cuda::make_index_geometry<3>("test", index.sizes(), dim, {&out, &self, &index});
+  std::vector<const Tensor*> ts{&out, &self, &index};
+  for (int64_t i = 0; i < g.numel; ++i) {
+    int64_t off[3], digit;
+    g.offsets(i, off, digit);
+    int64_t rem = i;
+    std::vector<int64_t> idx(3);
+    for (int64_t d = 2; d >= 0; --d) {
+      idx[d] = rem % index.sizes()[d];
+      rem /= index.sizes()[d];
+    }
+    ASSERT_EQ(digit, idx[dim]);
+    for (int t = 0; t < 3; ++t) {
+      int64_t want = 0;
+      for (int64_t d = 0; d < 3; ++d) want += idx[d] * ts[t]->strides()[d];
+      ASSERT_EQ(off[t], want);
+      // Re-targeting along dim (what gather does for self) moves by the dim's stride.
+      int64_t at = 6 - idx[dim];
+      ASSERT_EQ(off[t] + (at - digit) * g.dim_stride[t],
+                want + (at - idx[dim]) * ts[t]->strides()[dim]);
+    }
+  }
+  // A 0-dim iteration over 1-D tensors: the indexed dim is reached through dim_stride only.
+  Tensor v = zeros({9}), i0 = zeros({}, TensorOptions().dtype(kInt64));
+  auto g0 = cuda::make_index_geometry<2>("test", i0.sizes(), 0, {&i0, &v});
+  int64_t off[2], digit;
+  g0.offsets(0, off, digit);
+  EXPECT_EQ(off[0], 0);
+  EXPECT_EQ(off[1], 0);
+  EXPECT_EQ(digit, 0);
+  EXPECT_EQ(g0.dim_stride[1], 1);
+}
+#endif  // EMBER_WITH_CUDA

@@ -1,51 +1,16 @@
-// Batched GEMM on CUDA through cublasGemmStridedBatchedEx. ember's matrices are
-// row-major-indexed with arbitrary (unit in one dim) strides; cuBLAS is column-major. The
-// row-major product C = A @ B is the column-major product C^T = B^T @ A^T, so each operand
-// is described as a column-major matrix with element (i, j) at i * row_step + j * col_step
-// and mapped to CUBLAS_OP_N (row_step == 1) or CUBLAS_OP_T (col_step == 1).
+// Batched GEMM on CUDA: one cublasGemmStridedBatchedEx call as planned by gemm_plan.cpp
+// (row-major strided operands onto column-major BLAS), float32 without TF32 like libtorch.
 #include <climits>
 
 #include "kernels/cuda/cublas_handle.h"
 #include "kernels/cuda/cuda_kernels.h"
+#include "kernels/cuda/gemm_plan.h"
 #include "kernels/cuda/launch.h"
 #include "runtime/scalar.h"
 
 namespace ember::cuda {
 
 namespace {
-
-// A column-major matrix view: rows x cols, element (i, j) at i * row_step + j * col_step.
-struct MatrixView {
-  int64_t rows, cols, row_step, col_step;
-};
-
-struct BlasOperand {
-  cublasOperation_t op;
-  int64_t ld;
-};
-
-// How cuBLAS reads `v`, or false when it cannot (no unit stride, or overlapping columns).
-// A dim of size 1 never advances, so its step is free and ld gets the smallest legal value.
-bool as_blas_operand(const MatrixView& v, BlasOperand* out) {
-  auto at_least_1 = [](int64_t x) { return x < 1 ? int64_t{1} : x; };
-  if (v.row_step == 1 && (v.cols <= 1 || v.col_step >= at_least_1(v.rows))) {
-    *out = {CUBLAS_OP_N, v.cols <= 1 ? at_least_1(v.rows) : v.col_step};
-    return true;
-  }
-  if (v.col_step == 1 && (v.rows <= 1 || v.row_step >= at_least_1(v.cols))) {
-    *out = {CUBLAS_OP_T, v.rows <= 1 ? at_least_1(v.cols) : v.row_step};
-    return true;
-  }
-  if (v.rows <= 1 && v.col_step >= 1) {  // a single row with any column step
-    *out = {CUBLAS_OP_N, v.col_step};
-    return true;
-  }
-  if (v.cols <= 1 && v.row_step >= 1) {  // a single column with any row step
-    *out = {CUBLAS_OP_T, v.row_step};
-    return true;
-  }
-  return false;
-}
 
 struct BlasTypes {
   cudaDataType_t data;
@@ -103,42 +68,7 @@ void gemm(const GemmArgs& a) {
   BlasTypes types = blas_types(a.dtype);
   if (a.k == 0) return scale_output(a);
 
-  // Row-major C = A @ B is column-major C^T (n x m) = B^T (n x k) @ A^T (k x m); when C
-  // itself is column-major, compute C (m x n) = A @ B directly.
-  MatrixView c_t{a.n, a.m, a.c_cs, a.c_rs};
-  MatrixView c_direct{a.m, a.n, a.c_rs, a.c_cs};
-  BlasOperand oc;
-  bool transposed = as_blas_operand(c_t, &oc) && oc.op == CUBLAS_OP_N;
-  if (!transposed)
-    EMBER_CHECK(as_blas_operand(c_direct, &oc) && oc.op == CUBLAS_OP_N,
-                "internal: mm output without a unit stride on CUDA");
-  MatrixView lhs, rhs;  // cuBLAS's A (m' x k) and B (k x n')
-  const char *lhs_ptr, *rhs_ptr;
-  int64_t lhs_bs, rhs_bs, m2, n2;
-  if (transposed) {
-    lhs = {a.n, a.k, a.b_cs, a.b_rs};
-    rhs = {a.k, a.m, a.a_cs, a.a_rs};
-    lhs_ptr = a.b;
-    rhs_ptr = a.a;
-    lhs_bs = a.b_bs;
-    rhs_bs = a.a_bs;
-    m2 = a.n;
-    n2 = a.m;
-  } else {
-    lhs = {a.m, a.k, a.a_rs, a.a_cs};
-    rhs = {a.k, a.n, a.b_rs, a.b_cs};
-    lhs_ptr = a.a;
-    rhs_ptr = a.b;
-    lhs_bs = a.a_bs;
-    rhs_bs = a.b_bs;
-    m2 = a.m;
-    n2 = a.n;
-  }
-  BlasOperand ol, orr;
-  EMBER_CHECK(as_blas_operand(lhs, &ol) && as_blas_operand(rhs, &orr),
-              "internal: mm operand without a unit stride on CUDA (strides ", a.a_rs, ",", a.a_cs,
-              " and ", a.b_rs, ",", a.b_cs, ")");
-
+  GemmPlan p = plan_gemm(a);
   int device = device_of(a.c);
   DeviceGuard guard(device);
   CublasLease blas(device, stream_of(device));
@@ -146,11 +76,12 @@ void gemm(const GemmArgs& a) {
   const void* alpha = types.double_scalars ? static_cast<const void*>(&a.alpha) : &alpha_f;
   const void* beta = types.double_scalars ? static_cast<const void*>(&a.beta) : &beta_f;
   EMBER_CUBLAS_CHECK(cublasGemmStridedBatchedEx(
-      blas.handle(), ol.op, orr.op, to_int(m2, "a matrix dim"), to_int(n2, "a matrix dim"),
-      to_int(a.k, "the inner dim"), alpha, lhs_ptr, types.data, to_int(ol.ld, "a leading dim"),
-      static_cast<long long>(lhs_bs), rhs_ptr, types.data, to_int(orr.ld, "a leading dim"),
-      static_cast<long long>(rhs_bs), beta, a.c, types.data, to_int(oc.ld, "a leading dim"),
-      static_cast<long long>(a.c_bs), to_int(a.batch, "the batch size"), types.compute,
+      blas.handle(), p.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N, p.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N,
+      to_int(p.m, "a matrix dim"), to_int(p.n, "a matrix dim"), to_int(p.k, "the inner dim"),
+      alpha, p.a, types.data, to_int(p.lda, "a leading dim"), static_cast<long long>(p.stride_a),
+      p.b, types.data, to_int(p.ldb, "a leading dim"), static_cast<long long>(p.stride_b), beta,
+      p.c, types.data, to_int(p.ldc, "a leading dim"), static_cast<long long>(p.stride_c),
+      to_int(p.batch, "the batch size"), types.compute,
       CUBLAS_GEMM_DEFAULT));
 }
 

@@ -7,7 +7,7 @@
 #include <array>
 #include <cstdint>
 
-#include "kernels/cuda/launch.h"
+#include "kernels/cuda/geometry_common.h"
 #include "runtime/tensor.h"
 
 namespace ember::cuda {
@@ -21,21 +21,19 @@ struct IndexGeometry {
   int64_t strides[NT][kMaxDims];   // element strides per iteration dim
   int64_t dim_stride[NT];          // element stride along `dim` (0 when the tensor lacks it)
 
-#if defined(__CUDACC__)
-  __device__ __forceinline__ void offsets(int64_t linear, int64_t (&off)[NT],
+  EMBER_GEOMETRY_HD void offsets(int64_t linear, int64_t (&off)[NT],
                                           int64_t& digit_at_dim) const {
-#pragma unroll
+EMBER_UNROLL
     for (int t = 0; t < NT; ++t) off[t] = 0;
     digit_at_dim = 0;
     for (int d = ndim - 1; d >= 0; --d) {
       int64_t q = linear / sizes[d], r = linear - q * sizes[d];
       linear = q;
       if (d == dim) digit_at_dim = r;
-#pragma unroll
+EMBER_UNROLL
       for (int t = 0; t < NT; ++t) off[t] += r * strides[t][d];
     }
   }
-#endif
 };
 
 template <int NT>

@@ -29,9 +29,6 @@ inline unsigned blocks_for(int64_t work_items, int threads = kThreads) {
   return static_cast<unsigned>(b);
 }
 
-// Most dims an offset calculator handles (after coalescing where the kernel coalesces).
-constexpr int kMaxDims = 10;
-
 }  // namespace ember::cuda
 
 // After every <<<...>>>: turns a launch failure into ember::Error.

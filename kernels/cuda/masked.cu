@@ -7,6 +7,7 @@
 #include <cub/device/device_scan.cuh>
 
 #include "kernels/cuda/cuda_kernels.h"
+#include "kernels/cuda/geometry_common.h"
 #include "kernels/cuda/launch.h"
 #include "kernels/device/cast.h"
 #include "kernels/tensor_alloc.h"

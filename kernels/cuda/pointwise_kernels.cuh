@@ -17,7 +17,7 @@
 #include "kernels/backend.h"
 #include "kernels/cuda/dtype_access.cuh"
 #include "kernels/cuda/launch.h"
-#include "kernels/cuda/offset_calc.cuh"
+#include "kernels/cuda/offset_calc.h"
 #include "kernels/device/cast.h"
 #include "kernels/device/pointwise.h"
 #include "kernels/op_registry.h"

@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "kernels/backend.h"
-#include "kernels/cuda/launch.h"
+#include "kernels/cuda/geometry_common.h"
 
 namespace ember::cuda {
 
@@ -19,9 +19,8 @@ struct ReduceGeometry {
   int64_t red_in[kMaxDims];
   int64_t out_numel = 0, red_numel = 0;
 
-#if defined(__CUDACC__)
   // Input and output element offsets of output element o.
-  __device__ __forceinline__ void kept_offsets(int64_t o, int64_t& in, int64_t& out) const {
+  EMBER_GEOMETRY_HD void kept_offsets(int64_t o, int64_t& in, int64_t& out) const {
     in = 0;
     out = 0;
     for (int d = 0; d < kept_ndim; ++d) {
@@ -32,7 +31,7 @@ struct ReduceGeometry {
     }
   }
   // Input element offset of reduced index r, relative to the output element's base.
-  __device__ __forceinline__ int64_t red_offset(int64_t r) const {
+  EMBER_GEOMETRY_HD int64_t red_offset(int64_t r) const {
     int64_t off = 0;
     for (int d = 0; d < red_ndim; ++d) {
       int64_t q = r / red_sizes[d], rem = r - q * red_sizes[d];
@@ -41,7 +40,6 @@ struct ReduceGeometry {
     }
     return off;
   }
-#endif
 };
 
 ReduceGeometry make_reduce_geometry(const ReduceArgs& a);

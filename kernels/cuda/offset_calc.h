@@ -2,10 +2,11 @@
 // Byte offsets of N operands at a linear index of an N-d iteration space. Index is the
 // type of the linear index and sizes (uint32_t when everything fits, else uint64_t);
 // Offset the signed type of the offsets (strides may be zero for broadcast operands).
+#include <climits>
 #include <cstdint>
 #include <vector>
 
-#include "kernels/cuda/launch.h"
+#include "kernels/cuda/geometry_common.h"
 #include "runtime/error.h"
 #include "runtime/shape.h"
 
@@ -17,16 +18,16 @@ struct OffsetCalc {
   Index sizes[kMaxDims];          // innermost first
   Offset strides[kMaxDims][N];    // bytes, innermost first
 
-  __device__ __forceinline__ void get(Index linear, Offset (&off)[N]) const {
-#pragma unroll
+  EMBER_GEOMETRY_HD void get(Index linear, Offset (&off)[N]) const {
+EMBER_UNROLL
     for (int k = 0; k < N; ++k) off[k] = 0;
-#pragma unroll
+EMBER_UNROLL
     for (int d = 0; d < kMaxDims; ++d) {
       if (d == ndim) break;
       Index q = linear / sizes[d];
       Index r = linear - q * sizes[d];
       linear = q;
-#pragma unroll
+EMBER_UNROLL
       for (int k = 0; k < N; ++k) off[k] += static_cast<Offset>(r) * strides[d][k];
     }
   }
