@@ -1,0 +1,179 @@
+#include "compiler/codegen/nvrtc.h"
+
+#include <nvrtc.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+#include <unordered_map>
+
+#include "compiler/codegen/embedded_headers.h"
+#include "compiler/log.h"
+#include "runtime/error.h"
+
+namespace ember::jit {
+
+namespace {
+
+constexpr char kMagic[8] = {'E', 'M', 'B', 'R', 'C', 'U', 'B', '1'};
+
+uint64_t fnv1a(const void* data, size_t n, uint64_t h = 1469598103934665603ull) {
+  const unsigned char* p = static_cast<const unsigned char*>(data);
+  for (size_t i = 0; i < n; ++i) {
+    h ^= p[i];
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string hex(uint64_t v) {
+  std::ostringstream os;
+  os << std::hex << v;
+  return os.str();
+}
+
+std::mutex g_mu;
+std::unordered_map<std::string, std::shared_ptr<const std::vector<char>>> g_memory;
+
+void check(nvrtcResult r, const char* what) {
+  EMBER_CHECK(r == NVRTC_SUCCESS, "NVRTC error in ", what, ": ", nvrtcGetErrorString(r));
+}
+
+bool read_entry(const std::filesystem::path& path, std::vector<char>* out) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return false;
+  char magic[8];
+  uint64_t size = 0, sum = 0;
+  f.read(magic, 8);
+  f.read(reinterpret_cast<char*>(&size), 8);
+  f.read(reinterpret_cast<char*>(&sum), 8);
+  if (!f || std::memcmp(magic, kMagic, 8) != 0 || size > (uint64_t{1} << 30)) return false;
+  out->resize(size);
+  f.read(out->data(), static_cast<std::streamsize>(size));
+  if (!f || f.gcount() != static_cast<std::streamsize>(size)) return false;
+  if (f.peek() != EOF) return false;
+  return fnv1a(out->data(), out->size()) == sum;
+}
+
+void write_entry(const std::filesystem::path& path, const std::vector<char>& cubin) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  std::ostringstream tmp_name;
+  tmp_name << path.string() << ".tmp." << ::getpid() << "." << std::this_thread::get_id();
+  std::string tmp = tmp_name.str();
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) return;  // an unwritable cache only costs compile time
+    uint64_t size = cubin.size(), sum = fnv1a(cubin.data(), cubin.size());
+    f.write(kMagic, 8);
+    f.write(reinterpret_cast<const char*>(&size), 8);
+    f.write(reinterpret_cast<const char*>(&sum), 8);
+    f.write(cubin.data(), static_cast<std::streamsize>(cubin.size()));
+    if (!f) {
+      std::filesystem::remove(tmp, ec);
+      return;
+    }
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) std::filesystem::remove(tmp, ec);
+}
+
+std::vector<char> compile_now(const std::string& source, const std::string& name, int arch) {
+  const auto& headers = embedded_headers();
+  std::vector<const char*> texts, names;
+  for (const auto& h : headers) {
+    texts.push_back(h.text);
+    names.push_back(h.name);
+  }
+  nvrtcProgram prog;
+  check(nvrtcCreateProgram(&prog, source.c_str(), (name + ".cu").c_str(), static_cast<int>(texts.size()),
+                           texts.data(), names.data()),
+        "nvrtcCreateProgram");
+  std::string arch_opt = "--gpu-architecture=sm_" + std::to_string(arch);
+  const char* opts[] = {arch_opt.c_str(), "--std=c++17", "--fmad=false", "-DEMBER_NVRTC=1"};
+  nvrtcResult r = nvrtcCompileProgram(prog, 4, opts);
+  size_t log_size = 0;
+  nvrtcGetProgramLogSize(prog, &log_size);
+  std::string log(log_size, '\0');
+  if (log_size) nvrtcGetProgramLog(prog, log.data());
+  if (r != NVRTC_SUCCESS) {
+    nvrtcDestroyProgram(&prog);
+    EMBER_FAIL("NVRTC failed to compile ", name, " for sm_", arch, ": ", nvrtcGetErrorString(r),
+               "\n--- log ---\n", log, "\n--- source ---\n", source);
+  }
+  size_t size = 0;
+  check(nvrtcGetCUBINSize(prog, &size), "nvrtcGetCUBINSize");
+  std::vector<char> cubin(size);
+  check(nvrtcGetCUBIN(prog, cubin.data()), "nvrtcGetCUBIN");
+  nvrtcDestroyProgram(&prog);
+  return cubin;
+}
+
+}  // namespace
+
+std::string nvrtc_version() {
+  int major = 0, minor = 0;
+  nvrtcVersion(&major, &minor);
+  return std::to_string(major) + "." + std::to_string(minor);
+}
+
+std::string kernel_cache_dir() {
+  if (const char* d = std::getenv("EMBER_CACHE_DIR")) return std::string(d) + "/kernels";
+  if (const char* home = std::getenv("HOME")) return std::string(home) + "/.cache/ember/kernels";
+  return "/tmp/ember-cache/kernels";
+}
+
+int default_cuda_arch() {
+  if (const char* a = std::getenv("EMBER_CUDA_ARCH")) return std::atoi(a);
+  return 90;
+}
+
+void clear_memory_kernel_cache() {
+  std::lock_guard<std::mutex> g(g_mu);
+  g_memory.clear();
+}
+
+NvrtcResult nvrtc_compile(const std::string& source, const std::string& name, int arch) {
+  auto t0 = std::chrono::steady_clock::now();
+  std::string keyed = source + "|sm_" + std::to_string(arch) + "|nvrtc " + nvrtc_version() + "|fmad=false";
+  std::string key = hex(fnv1a(keyed.data(), keyed.size()));
+  auto elapsed = [&] {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  };
+  {
+    std::lock_guard<std::mutex> g(g_mu);
+    auto it = g_memory.find(key);
+    if (it != g_memory.end()) {
+      EMBER_LOG("cache", name << ": in-memory kernel cache hit");
+      return {it->second, NvrtcResult::Origin::Memory, elapsed()};
+    }
+  }
+  std::filesystem::path path = std::filesystem::path(kernel_cache_dir()) / (key + ".cubin");
+  std::vector<char> cubin;
+  NvrtcResult::Origin origin = NvrtcResult::Origin::Disk;
+  if (read_entry(path, &cubin)) {
+    EMBER_LOG("cache", name << ": disk kernel cache hit " << path.string());
+  } else {
+    if (std::filesystem::exists(path)) EMBER_LOG("cache", name << ": corrupt cache entry " << path.string() << " rebuilt");
+    else EMBER_LOG("cache", name << ": kernel cache miss, compiling with NVRTC " << nvrtc_version());
+    cubin = compile_now(source, name, arch);
+    write_entry(path, cubin);
+    origin = NvrtcResult::Origin::Compiled;
+  }
+  auto shared = std::make_shared<const std::vector<char>>(std::move(cubin));
+  {
+    std::lock_guard<std::mutex> g(g_mu);
+    g_memory[key] = shared;
+  }
+  double ms = elapsed();
+  EMBER_LOG("codegen", name << ": cubin ready in " << ms << " ms");
+  return {shared, origin, ms};
+}
+
+}  // namespace ember::jit
