@@ -51,7 +51,8 @@ Shape reduced_shape(const Tensor& in, const std::vector<int64_t>& dims, bool kee
 template <OpId Op>
 std::vector<OutSpec> reduce_meta(const std::vector<Tensor>& in, const Attrs& a) {
   const char* name = op_name(Op);
-  EMBER_CHECK(in.size() == 1 && in[0].defined(), name, ": expected one input tensor");
+  EMBER_CHECK(in.size() == 1, name, ": expected one input tensor");
+  EMBER_CHECK(in[0].defined(), name, ": the input is an undefined tensor");
   const Tensor& x = in[0];
   auto dims = reduced_dims(Op, x, a);
   bool keepdim = keepdim_of(a);
