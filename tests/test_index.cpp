@@ -342,3 +342,23 @@ TEST(Index, IndexPutWithLongIndices) {
   EXPECT_EMBER_ERROR(e.index_put_({longs({2}, {0, 1})}, ref::make({3}, {1, 2, 3}, kFloat32)), "expand");
   EXPECT_TRUE(ref::matches(e, {3}, {0, 0, 0}, kFloat32, 0, 0));
 }
+
+TEST(Index, InPlaceScatterFromItself) {
+  // The source aliases the destination: the result must equal the one computed from a copy
+  // (or the op must refuse), never a half-overwritten mix.
+  Tensor x = ref::make({3}, {1, 2, 3}, kFloat32);
+  x.scatter_(0, longs({3}, {1, 2, 0}), x);
+  EXPECT_TRUE(ref::matches(x, {3}, {3, 1, 2}, kFloat32, 0, 0));
+  Tensor y = ref::make({4}, {1, 2, 3, 4}, kFloat32);
+  y.scatter_add_(0, longs({4}, {1, 2, 3, 0}), y);
+  EXPECT_TRUE(ref::matches(y, {4}, {5, 3, 5, 7}, kFloat32, 0, 0));
+  Tensor z = ref::make({3, 2}, {1, 2, 3, 4, 5, 6}, kFloat32);
+  z.index_add_(0, longs({3}, {1, 2, 0}), z);
+  EXPECT_TRUE(ref::matches(z, {3, 2}, {6, 8, 4, 6, 8, 10}, kFloat32, 0, 0));
+  Tensor w = ref::make({4}, {1, 2, 3, 4}, kFloat32);
+  w.slice(0, 1).scatter_(0, longs({3}, {0, 1, 2}), w.slice(0, 0, 3));
+  EXPECT_TRUE(ref::matches(w, {4}, {1, 1, 2, 3}, kFloat32, 0, 0));
+  Tensor m = ref::make({4}, {1, 2, 3, 4}, kFloat32);
+  m.index_put_({m > 1}, m.slice(0, 0, 3));
+  EXPECT_TRUE(ref::matches(m, {4}, {1, 1, 2, 3}, kFloat32, 0, 0));
+}

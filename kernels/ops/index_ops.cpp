@@ -46,6 +46,15 @@ void cat_run(const std::vector<Tensor>& in, const Attrs& a, std::vector<Tensor>&
 
 // ----- index_select / gather / scatter / index_add
 
+// The scatter-style kernels write `out` while they read their other operands, so an
+// operand that shares memory with `out` (x.scatter_(0, i, x)) is read from a copy.
+Tensor unaliased(const Tensor& t, const Tensor& out) {
+  if (!t.impl().storage || t.impl().storage != out.impl().storage) return t;
+  Tensor c = empty_tensor(t.sizes(), t.dtype(), t.device());
+  copy_into(c, t);
+  return c;
+}
+
 Tensor as_int64(const Tensor& index) {
   if (index.dtype() == kInt64) return index;
   Tensor out = empty_tensor(index.sizes(), kInt64, index.device());
@@ -129,8 +138,8 @@ void scatter_run(const std::vector<Tensor>& in, const Attrs& a, std::vector<Tens
   const char* op = Add ? "scatter_add" : "scatter";
   int64_t d = wrap_dim(a.i("dim"), in[0].dim(), op);
   check_index_range(op, in[1], in[0].dim() ? in[0].sizes()[d] : 1);
+  Tensor src = unaliased(in[2], out[0]), index = unaliased(in[1], out[0]);
   if (!out[0].is_same(in[0])) copy_into(out[0], in[0]);
-  Tensor src = in[2];
   if (src.dim() == 0) {
     Tensor full = empty_tensor(in[1].sizes(), out[0].dtype(), out[0].device());
     copy_into(full, src);
@@ -138,8 +147,8 @@ void scatter_run(const std::vector<Tensor>& in, const Attrs& a, std::vector<Tens
   } else if (src.device() != out[0].device()) {
     src = contiguous_copy(src);
   }
-  if (in[1].numel() == 0) return;
-  backend_for(out[0].device()).scatter(out[0], d, in[1], src, Add);
+  if (index.numel() == 0) return;
+  backend_for(out[0].device()).scatter(out[0], d, index, src, Add);
 }
 
 std::vector<OutSpec> index_add_meta(const std::vector<Tensor>& in, const Attrs& a) {
@@ -163,11 +172,12 @@ std::vector<OutSpec> index_add_meta(const std::vector<Tensor>& in, const Attrs& 
 void index_add_run(const std::vector<Tensor>& in, const Attrs& a, std::vector<Tensor>& out) {
   int64_t d = wrap_dim(a.i("dim"), in[0].dim(), "index_add");
   check_index_range("index_add", in[1], in[0].dim() ? in[0].sizes()[d] : 1);
-  Tensor index = contiguous_copy(as_int64(in[1]));
+  Tensor index = unaliased(contiguous_copy(as_int64(in[1])), out[0]);
+  Tensor source = unaliased(in[2], out[0]);
   if (!out[0].is_same(in[0])) copy_into(out[0], in[0]);
   if (index.numel() == 0) return;
   backend_for(out[0].device())
-      .index_add(out[0], d, make_view(index, {index.numel()}, {1}, index.storage_offset()), in[2]);
+      .index_add(out[0], d, make_view(index, {index.numel()}, {1}, index.storage_offset()), source);
 }
 
 // ----- mask ops
@@ -208,7 +218,8 @@ std::vector<OutSpec> masked_scatter_meta(const std::vector<Tensor>& in, const At
 }
 
 void masked_scatter_run(const std::vector<Tensor>& in, const Attrs&, std::vector<Tensor>& out) {
-  Tensor mask = contiguous_copy(expand_to(in[1], in[0].sizes()));
+  Tensor mask = unaliased(contiguous_copy(expand_to(in[1], in[0].sizes())), out[0]);
+  Tensor source = unaliased(contiguous_copy(in[2]), out[0]);
   Tensor count = empty_tensor({}, kInt64, mask.device());
   ReduceArgs r;
   r.op = OpId::Sum;
@@ -226,7 +237,7 @@ void masked_scatter_run(const std::vector<Tensor>& in, const Attrs&, std::vector
               " elements (the number of true mask entries) but it has ", in[2].numel());
   Tensor dst = out[0].is_contiguous() ? out[0] : empty_tensor(in[0].sizes(), in[0].dtype(), in[0].device());
   if (!dst.is_same(in[0])) copy_into(dst, in[0]);
-  if (n > 0) backend_for(dst.device()).masked_scatter(dst, mask, contiguous_copy(in[2]));
+  if (n > 0) backend_for(dst.device()).masked_scatter(dst, mask, source);
   if (!dst.is_same(out[0])) copy_into(out[0], dst);
 }
 
