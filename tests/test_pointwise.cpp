@@ -662,6 +662,14 @@ TEST(Pointwise, InPlaceAliasing) {
   std::vector<double> bw(br.v);
   for (size_t i = 1; i < bw.size(); ++i) bw[i] = static_cast<float>(br.v[i] - br.v[i - 1]);
   EXPECT_TRUE(ref::matches(big, {100001}, bw, kFloat32));
+  // A 0-dim view of the output, and a reduction of it, as the other operand.
+  Tensor s = ref::make({3}, {1, 2, 3}, kFloat32);
+  s.add_(s[0]);
+  EXPECT_TRUE(ref::matches(s, {3}, {2, 3, 4}, kFloat32));
+  s.mul_(s.sum());
+  EXPECT_TRUE(ref::matches(s, {3}, {18, 27, 36}, kFloat32));
+  s.slice(0, 1).sub_(s[1]);
+  EXPECT_TRUE(ref::matches(s, {3}, {18, 0, 9}, kFloat32));
   // A broadcast operand that aliases the output row.
   Tensor g = ref::make({3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}, kFloat32);
   g.mul_(g.select(0, 0));
