@@ -234,7 +234,7 @@ std::unique_ptr<Variant> CompiledFunction::trace(const std::vector<Tensor>& args
       auto* tv = dynamic_cast<TraceValue*>(meta->grad.impl().trace.get());
       EMBER_CHECK(tv && tv->tracer == &tr, "compile: a captured tensor's .grad() holds a tensor of another trace");
       v->grad_assigns.push_back(static_cast<int>(c));
-      v->captures.back().guards_grad = true;
+      v->captures.back().guards_grad = !tr.grad_cleared(&cap.tensor.impl());
       grad_assign_values.push_back(tv->value);
       meta->grad = cap.grad_before;
     }

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "compiler/graph.h"
@@ -40,6 +41,11 @@ class Tracer {
   // captured real tensor for write-back.
   void rebind(const Tensor& out, int value);
 
+  // zero_grad(set_to_none) ran on `t` during the trace: what its .grad() held before the
+  // call cannot matter, so no guard on it is needed.
+  void note_grad_cleared(const Tensor& t) { grad_cleared_.insert(t.impl_ptr().get()); }
+  bool grad_cleared(const TensorImpl* impl) const { return grad_cleared_.count(impl) > 0; }
+
   Graph& graph() { return graph_; }
   std::vector<Capture>& captures() { return captures_; }
   const Capture* find_capture(const TensorImpl* impl) const;
@@ -48,6 +54,7 @@ class Tracer {
   Graph graph_;
   std::vector<Capture> captures_;
   std::unordered_map<const TensorImpl*, size_t> capture_index_;
+  std::unordered_set<const TensorImpl*> grad_cleared_;
 };
 
 // The tracer recording on this thread, or null.

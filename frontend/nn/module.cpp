@@ -3,6 +3,7 @@
 #include <functional>
 #include <ostream>
 
+#include "compiler/tracer.h"
 #include "runtime/grad_mode.h"
 
 namespace ember::nn {
@@ -69,6 +70,8 @@ std::vector<std::shared_ptr<Module>> Module::modules() {
 void Module::zero_grad(bool set_to_none) {
   for (auto& p : parameters()) {
     Tensor& g = p.mutable_grad();
+    if (set_to_none)
+      if (auto* tr = jit::active_tracer()) tr->note_grad_cleared(p);
     if (!g.defined()) continue;
     if (set_to_none) {
       g = Tensor();

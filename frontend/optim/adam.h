@@ -34,7 +34,7 @@ class Adam : public Optimizer {
   Adam(std::vector<Tensor> params, AdamOptions options);
   void step() override;
   const AdamOptions& options() const { return options_; }
-  int64_t step_count(size_t i) const { return steps_[i]; }
+  int64_t step_count(size_t i) const { return static_cast<int64_t>(steps_[i].item<double>()); }
   const Tensor& exp_avg(size_t i) const { return exp_avg_[i]; }
   const Tensor& exp_avg_sq(size_t i) const { return exp_avg_sq_[i]; }
 
@@ -42,9 +42,13 @@ class Adam : public Optimizer {
   Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled);
 
  private:
+  // Inside a compiled function: the same update written with ops, so it is traced and fused.
+  void step_traced();
+  void init_state(size_t i);
+
   AdamOptions options_;
   bool decoupled_;
-  std::vector<int64_t> steps_;
+  std::vector<Tensor> steps_;  // per parameter: its step count (0-dim float64 on the CPU)
   std::vector<Tensor> exp_avg_, exp_avg_sq_, max_exp_avg_sq_;
 };
 

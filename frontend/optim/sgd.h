@@ -24,8 +24,12 @@ class SGD : public Optimizer {
   const Tensor& momentum_buffer(size_t i) const { return buffers_[i]; }
 
  private:
+  // Inside a compiled function: the same update written with ops, so it is traced and fused.
+  void step_traced();
+
   SGDOptions options_;
   std::vector<Tensor> buffers_;
+  std::vector<Tensor> started_;  // per parameter: has its momentum buffer started (0-dim bool)
 };
 
 }  // namespace ember::optim

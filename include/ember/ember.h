@@ -14,3 +14,4 @@
 #include "frontend/autograd/gradcheck.h"
 #include "frontend/serialize.h"
 #include "frontend/compile.h"
+#include "compiler/fused_kernel.h"

@@ -1,0 +1,283 @@
+// ember::compile: eager vs compiled, autograd through compiled calls, guards, launches.
+#include <cstdlib>
+
+#include "kernels/backend.h"
+#include "test_util.h"
+
+using namespace ember;
+using namespace ember::testing;
+
+namespace {
+
+class Compile : public ::testing::TestWithParam<Device> {
+ protected:
+  void SetUp() override {
+    if (GetParam().is_cuda()) EMBER_REQUIRE_CUDA();
+    manual_seed(7);
+  }
+  TensorOptions opts(ScalarType t = kFloat32) const { return TensorOptions().dtype(t).device(GetParam()); }
+};
+
+int64_t launches(const std::function<void()>& f) {
+  int64_t before = kernel_launch_count();
+  f();
+  return kernel_launch_count() - before;
+}
+
+}  // namespace
+
+TEST_P(Compile, PointwiseChainIsBitwiseEqualToEager) {
+  auto fn = [](const Tensor& a, const Tensor& b) { return (a + b).clamp(-0.5, 0.75).pow(2) * 3 - b.sigmoid(); };
+  auto f = compile(fn);
+  Tensor a = randn({37, 129}, opts()), b = randn({129}, opts());
+  EXPECT_TRUE(bitwise_equal(f(a, b), fn(a, b)));
+  EXPECT_EQ(f.program().kernels().size(), 1u);
+  // a second call reuses the compiled variant and stays equal
+  Tensor a2 = randn({37, 129}, opts());
+  EXPECT_TRUE(bitwise_equal(f(a2, b), fn(a2, b)));
+  EXPECT_EQ(f.stats().misses, 1);
+  EXPECT_EQ(f.stats().hits, 1);
+}
+
+TEST_P(Compile, MixedDtypesAndScalarsStayBitwiseEqual) {
+  auto g = [](const Tensor& x, const Tensor& i, const Tensor& h) {
+    Tensor m = (x * 2.5 + i) > 1;
+    Tensor y = where(m, x.exp(), h.to(kFloat32) - 1);
+    return std::vector<Tensor>{y.to(kFloat16) * 3, m.logical_not(), (i * 3 - 1).abs()};
+  };
+  auto f = compile(g);
+  Tensor x = randn({8, 16}, opts()), i = randint(-3, 3, {16}, opts(kInt64)), h = randn({8, 16}, opts(kFloat16));
+  auto got = f(x, i, h), want = g(x, i, h);
+  for (size_t k = 0; k < want.size(); ++k) EXPECT_TRUE(bitwise_equal(got[k], want[k])) << k;
+}
+
+TEST_P(Compile, FusedReductionWithinTolerance) {
+  auto fn = [](const Tensor& p, const Tensor& y) {
+    return std::vector<Tensor>{(p - y).pow(2).sum(), (p - y).abs().mean({1}), (p * y).amax({0}, true)};
+  };
+  auto f = compile(fn);
+  Tensor p = randn({300, 70}, opts()), y = randn({300, 70}, opts());
+  auto got = f(p, y), want = fn(p, y);
+  for (size_t k = 0; k < want.size(); ++k) EXPECT_TRUE(close(got[k], want[k], 1e-5, 1e-5)) << k;
+  // (p - y).pow(2).sum() is one kernel
+  bool found = false;
+  for (const auto& k : f.program().kernels())
+    found = found || k->name().rfind("fused_sub_pow_sum", 0) == 0;
+  EXPECT_TRUE(found) << f.dump();
+}
+
+TEST_P(Compile, CompiledLaunchesAreFewerThanEager) {
+  auto fn = [](const Tensor& a, const Tensor& b) { return (a + b).clamp(0, 1).pow(2) * 3; };
+  auto f = compile(fn);
+  Tensor a = randn({1000}, opts()), b = randn({1000}, opts());
+  f(a, b);
+  EXPECT_EQ(launches([&] { fn(a, b); }), 4);
+  EXPECT_EQ(launches([&] { f(a, b); }), 1);
+  EXPECT_EQ(f.program().summary().launches_per_call, 1);
+}
+
+TEST_P(Compile, NotesNetworkTrainsLikeEager) {
+  auto o = opts();
+  Tensor x = randn({64, 1000}, o), y = randn({64, 10}, o);
+  Tensor w1 = randn({1000, 100}, o.requires_grad(true)), w2 = randn({100, 10}, o.requires_grad(true));
+  Tensor v1 = w1.detach().clone().requires_grad_(true), v2 = w2.detach().clone().requires_grad_(true);
+  auto loss_of = [](const Tensor& x, const Tensor& y, const Tensor& a, const Tensor& b) {
+    return (x.mm(a).clamp(0).mm(b) - y).pow(2).sum();
+  };
+  auto step = compile([&](const Tensor& x, const Tensor& y) { return loss_of(x, y, w1, w2); });
+  for (int t = 0; t < 30; ++t) {
+    Tensor lc = step(x, y);
+    Tensor le = loss_of(x, y, v1, v2);
+    EXPECT_EQ(lc.grad_fn()->name(), "CompiledFunctionBackward");
+    EXPECT_NEAR(lc.item<double>(), le.item<double>(), 1e-5 * le.item<double>()) << t;
+    lc.backward();
+    le.backward();
+    EXPECT_TRUE(close(w1.grad(), v1.grad(), 1e-4, 1e-3)) << t;
+    NoGradGuard g;
+    for (auto [w, v] : {std::pair{w1, v1}, std::pair{w2, v2}}) {
+      w -= 1e-6 * w.grad();
+      v -= 1e-6 * v.grad();
+      w.grad().zero_();
+      v.grad().zero_();
+    }
+  }
+  EXPECT_EQ(step.stats().compiles, 1);
+}
+
+TEST_P(Compile, GradientsMatchEagerForEveryInput) {
+  auto fn = [](const Tensor& a, const Tensor& b, const Tensor& c) {
+    return ((a.mm(b) + c).tanh() * a.sum({1}, true)).sigmoid().mean();
+  };
+  auto o = opts(kFloat64).requires_grad(true);
+  Tensor a = randn({5, 4}, o), b = randn({4, 3}, o), c = randn({3}, o);
+  auto f = compile(fn);
+  auto gc = autograd::grad({f(a, b, c)}, {a, b, c});
+  auto ge = autograd::grad({fn(a, b, c)}, {a, b, c});
+  for (size_t k = 0; k < 3; ++k) EXPECT_TRUE(close(gc[k], ge[k], 1e-10, 1e-12)) << k;
+}
+
+TEST_P(Compile, MixesWithEagerAutograd) {
+  auto o = opts(kFloat64).requires_grad(true);
+  Tensor x = randn({6}, o);
+  auto f = compile([](const Tensor& t) { return (t * t).exp(); });
+  Tensor pre = x * 3;           // eager before
+  Tensor mid = f(pre);          // compiled
+  Tensor out = (mid + x).sum(); // eager after
+  out.backward();
+  Tensor xd = x.detach();
+  Tensor expected = (9 * xd * xd).exp() * 18 * xd + 1;
+  EXPECT_TRUE(close(x.grad(), expected, 1e-10, 1e-10));
+}
+
+TEST_P(Compile, NoGradCallsRecordNothing) {
+  Tensor w = randn({4}, opts().requires_grad(true));
+  auto f = compile([&](const Tensor& x) { return (x * w).sum(); });
+  Tensor x = randn({4}, opts());
+  {
+    NoGradGuard g;
+    Tensor r = f(x);
+    EXPECT_FALSE(r.requires_grad());
+  }
+  Tensor r = f(x);
+  EXPECT_TRUE(r.requires_grad());
+  EXPECT_EQ(f.stats().compiles, 2);  // grad mode is part of the guard
+}
+
+TEST_P(Compile, RetainGraphSemantics) {
+  Tensor w = randn({4}, opts().requires_grad(true));
+  auto f = compile([&](const Tensor& x) { return (x * w).pow(2).sum(); });
+  Tensor l = f(randn({4}, opts()));
+  l.backward({}, true);
+  l.backward();
+  EXPECT_EMBER_ERROR(l.backward(), "second time");
+}
+
+TEST_P(Compile, GuardsRetraceOnShapeAndExplainWhy) {
+  auto f = compile([](const Tensor& x) { return x * 2 + 1; });
+  f(randn({4, 8}, opts()));
+  f(randn({4, 8}, opts()));
+  f(randn({4, 9}, opts()));
+  f(randn({4, 8}, opts(kFloat64)));
+  EXPECT_EQ(f.stats().misses, 3);
+  EXPECT_EQ(f.stats().hits, 1);
+  EXPECT_EQ(f.variant()->guard_failure({randn({4, 8}, opts())}, ""), "argument 0 dtype: expected float64, got float32");
+  EXPECT_EQ(f.variant()->guard_failure({randn({3, 8}, opts(kFloat64))}, ""), "argument 0 dim 0: expected 4, got 3");
+}
+
+TEST_P(Compile, StaticArgumentsCompileOneVariantEach) {
+  auto f = compile([](const Tensor& x, int reuses) {
+    Tensor h = x;
+    for (int i = 0; i < reuses; ++i) h = (h * 0.5).relu();
+    return h + 1;
+  });
+  Tensor x = randn({16}, opts());
+  for (int rep = 0; rep < 2; ++rep)
+    for (int r = 0; r < 4; ++r) {
+      Tensor want = x;
+      for (int i = 0; i < r; ++i) want = (want * 0.5).relu();
+      EXPECT_TRUE(bitwise_equal(f(x, r), want + 1));
+    }
+  EXPECT_EQ(f.stats().compiles, 4);
+  EXPECT_EQ(f.stats().hits, 4);
+}
+
+TEST_P(Compile, VariantCapEvictsWithAWarning) {
+  CompileOptions co;
+  co.max_variants = 2;
+  co.name = "capped";
+  auto f = compile([](const Tensor& x) { return x + 1; }, co);
+  ::testing::internal::CaptureStderr();
+  for (int n = 1; n <= 4; ++n) f(randn({n}, opts()));
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("'capped' has more than 2 variants"), std::string::npos) << err;
+  EXPECT_EQ(f.stats().evictions, 2);
+}
+
+TEST_P(Compile, ModulesAndParametersAreGraphInputs) {
+  nn::Sequential model(nn::Linear(10, 8), nn::ReLU(), nn::Linear(8, 3));
+  model->to(GetParam());
+  auto step = compile([&](const Tensor& x, const Tensor& y) {
+    return nn::functional::mse_loss(model->forward(x), y, kSum);
+  });
+  Tensor x = randn({5, 10}, opts()), y = randn({5, 3}, opts());
+  Tensor lc = step(x, y);
+  int captures = 0;
+  for (int i : step.program().traced().inputs) captures += step.program().traced().values[i].name.rfind("capture", 0) == 0;
+  EXPECT_EQ(captures, 4);
+  lc.backward();
+  std::vector<Tensor> grads;
+  for (auto& p : model->parameters()) grads.push_back(p.grad().clone());
+  model->zero_grad();
+  nn::functional::mse_loss(model->forward(x), y, kSum).backward();
+  auto params = model->parameters();
+  for (size_t k = 0; k < params.size(); ++k) EXPECT_TRUE(close(grads[k], params[k].grad(), 1e-5, 1e-5)) << k;
+  // a parameter update is seen by the next call (parameters are inputs, not constants)
+  {
+    NoGradGuard g;
+    params[0].add_(1.0);
+  }
+  EXPECT_TRUE(close(step(x, y), nn::functional::mse_loss(model->forward(x), y, kSum), 1e-5, 1e-5));
+  EXPECT_EQ(step.stats().compiles, 1);
+}
+
+TEST_P(Compile, UntraceableCallsAreClearErrors) {
+  auto f = compile([](const Tensor& x) { return x * x.sum().item<float>(); });
+  EXPECT_EMBER_ERROR(f(randn({3}, opts())), "traced");
+  auto g = compile([](const Tensor& x) { return x.masked_select(x > 0); });
+  EXPECT_EMBER_ERROR(g(randn({3}, opts())), "depends on the values");
+}
+
+TEST_P(Compile, DisabledByEnvironmentRunsEagerly) {
+  setenv("EMBER_COMPILE", "0", 1);
+  auto f = compile([](const Tensor& x) { return x + 1; });
+  Tensor r = f(randn({3}, opts().requires_grad(true)));
+  unsetenv("EMBER_COMPILE");
+  EXPECT_EQ(r.grad_fn()->name(), "AddBackward");
+  EXPECT_EQ(f.stats().calls, 0);
+}
+
+TEST_P(Compile, WholeTrainingStepWithBackwardAndOptimizerInside) {
+  nn::Sequential model(nn::Linear(10, 16), nn::ReLU(), nn::Linear(16, 4));
+  nn::Sequential twin(nn::Linear(10, 16), nn::ReLU(), nn::Linear(16, 4));
+  model->to(GetParam());
+  twin->to(GetParam());
+  {
+    NoGradGuard g;
+    auto a = model->parameters(), b = twin->parameters();
+    for (size_t k = 0; k < a.size(); ++k) b[k].copy_(a[k]);
+  }
+  optim::SGD opt(model->parameters(), optim::SGDOptions(0.05).momentum(0.9));
+  optim::SGD opt_twin(twin->parameters(), optim::SGDOptions(0.05).momentum(0.9));
+  Tensor x = randn({32, 10}, opts()), y = randn({32, 4}, opts());
+  auto step = compile([&](const Tensor& x, const Tensor& y) {
+    opt.zero_grad();
+    Tensor loss = nn::functional::mse_loss(model->forward(x), y);
+    loss.backward();
+    opt.step();
+    return loss.detach();
+  });
+  for (int t = 0; t < 10; ++t) {
+    Tensor lc = step(x, y);
+    opt_twin.zero_grad();
+    Tensor le = nn::functional::mse_loss(twin->forward(x), y);
+    le.backward();
+    opt_twin.step();
+    EXPECT_NEAR(lc.item<double>(), le.item<double>(), 1e-5) << t;
+  }
+  auto a = model->parameters(), b = twin->parameters();
+  for (size_t k = 0; k < a.size(); ++k) {
+    EXPECT_TRUE(close(a[k], b[k], 1e-5, 1e-6)) << k;
+    EXPECT_TRUE(close(a[k].grad(), b[k].grad(), 1e-5, 1e-6)) << k;
+  }
+  EXPECT_EQ(step.stats().compiles, 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Devices, Compile, ::testing::ValuesIn(all_devices()), device_name);
+
+TEST(CompileStrict, RefusedFusionIsAnError) {
+  CompileOptions co;
+  co.strict = true;
+  // The neg has a different shape from the add it feeds: they cannot share a kernel.
+  auto f = compile([](const Tensor& a, const Tensor& b) { return (a.neg() + b) * 2; }, co);
+  EXPECT_EMBER_ERROR(f(randn({4}), randn({3, 4})), "compile(strict)");
+}
