@@ -40,8 +40,9 @@ class CudaMemory final : public RawMemory {
 Allocator* device_allocator(int index) {
   static std::array<std::unique_ptr<CachingAllocator>, 16> allocators;
   static std::mutex mu;
-  EMBER_CHECK(index >= 0 && index < device_count(), "CUDA device ", index, " is not available (",
-              device_count(), " device(s) found)");
+  // Names the device the way the CPU-only build does ("device cuda:1 is not available").
+  EMBER_CHECK(index >= 0 && index < device_count(), "device cuda:", index, " is not available (",
+              device_count(), " CUDA device(s) found)");
   std::lock_guard<std::mutex> g(mu);
   auto& a = allocators[index];
   if (!a) a = std::make_unique<CachingAllocator>(std::make_unique<CudaMemory>(index),

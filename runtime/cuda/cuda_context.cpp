@@ -23,8 +23,8 @@ cudaStream_t default_stream(int device) {
 }
 
 int checked(int device) {
-  EMBER_CHECK(device >= 0 && device < device_count(), "CUDA device ", device,
-              " is not available (", device_count(), " device(s) found)");
+  EMBER_CHECK(device >= 0 && device < device_count(), "device cuda:", device,
+              " is not available (", device_count(), " CUDA device(s) found)");
   return device;
 }
 }  // namespace
