@@ -190,8 +190,9 @@ Graph graph_from_json(const std::string& text) {
         g.values[id].index = static_cast<int>(node.outputs.size());
         node.outputs.push_back(id);
       }
-      for (auto it = jn.value("attrs", json::object()).begin(); it != jn.value("attrs", json::object()).end(); ++it)
-        node.attrs.set(it.key(), attr_from(it.key(), it.value()));
+      const json attrs = jn.value("attrs", json::object());
+      EMBER_CHECK(attrs.is_object(), "graph JSON: node ", n, " has attrs that are not an object");
+      for (auto it = attrs.begin(); it != attrs.end(); ++it) node.attrs.set(it.key(), attr_from(it.key(), it.value()));
       g.nodes.push_back(std::move(node));
     }
     for (const auto& i : j.at("inputs")) {

@@ -1,7 +1,8 @@
 #pragma once
 // ember::compile(fn): a callable that traces fn on its first call (per guard variant),
 // optimises and fuses the graph, and runs the compiled graph afterwards. Tensor arguments
-// are guarded by shape, strides, dtype, device and requires_grad; other arguments are
+// (alone or in std::vector<Tensor>) are guarded by shape, strides, dtype, device and
+// requires_grad; other arguments are
 // static (every distinct value compiles its own variant, like jax's static_argnums).
 //
 //   auto step = ember::compile([&](const Tensor& x, const Tensor& y) {
@@ -26,12 +27,17 @@ namespace detail {
 
 template <class T>
 constexpr bool is_tensor_v = std::is_same_v<std::decay_t<T>, Tensor>;
+template <class T>
+constexpr bool is_tensor_list_v = std::is_same_v<std::decay_t<T>, std::vector<Tensor>>;
 
 template <class T>
 void collect_arg(const T& a, std::vector<Tensor>& tensors, std::string& key) {
   using D = std::decay_t<T>;
   if constexpr (is_tensor_v<T>) {
     tensors.push_back(a);
+  } else if constexpr (is_tensor_list_v<T>) {
+    tensors.insert(tensors.end(), a.begin(), a.end());
+    key += "list" + std::to_string(a.size()) + ",";
   } else if constexpr (std::is_same_v<D, bool>) {
     key += a ? "true," : "false,";
   } else if constexpr (std::is_arithmetic_v<D> || std::is_enum_v<D>) {
@@ -39,31 +45,27 @@ void collect_arg(const T& a, std::vector<Tensor>& tensors, std::string& key) {
   } else if constexpr (std::is_convertible_v<D, std::string>) {
     key += std::string(a) + ",";
   } else {
-    static_assert(is_tensor_v<T>, "compile: arguments must be Tensors or static values "
-                                  "(numbers, enums, strings)");
+    static_assert(is_tensor_v<T>, "compile: arguments must be Tensors, vectors of Tensors or "
+                                  "static values (numbers, enums, strings)");
   }
 }
 
-// Position of argument I among the tensor arguments.
-template <class... Args>
-constexpr size_t tensor_index(size_t I) {
-  constexpr bool is_t[] = {is_tensor_v<Args>..., false};
-  size_t n = 0;
-  for (size_t i = 0; i < I; ++i) n += is_t[i] ? 1 : 0;
-  return n;
-}
-
-template <size_t I, class... Args, class Tuple>
-decltype(auto) pick(const std::vector<Tensor>& sym, Tuple& refs) {
-  if constexpr (is_tensor_v<std::tuple_element_t<I, std::tuple<Args...>>>)
-    return Tensor(sym[tensor_index<Args...>(I)]);
+// Argument I with its tensors replaced by the traced stand-ins starting at offset[I].
+template <size_t I, class Tuple>
+decltype(auto) pick(const std::vector<Tensor>& sym, const std::vector<size_t>& offset, Tuple& refs) {
+  auto& a = std::get<I>(refs);
+  if constexpr (is_tensor_v<decltype(a)>)
+    return Tensor(sym[offset[I]]);
+  else if constexpr (is_tensor_list_v<decltype(a)>)
+    return std::vector<Tensor>(sym.begin() + offset[I], sym.begin() + offset[I] + a.size());
   else
-    return std::get<I>(refs);
+    return a;
 }
 
-template <class F, class... Args, class Tuple, size_t... I>
-decltype(auto) invoke_traced(F& f, const std::vector<Tensor>& sym, Tuple& refs, std::index_sequence<I...>) {
-  return f(pick<I, Args...>(sym, refs)...);
+template <class F, class Tuple, size_t... I>
+decltype(auto) invoke_traced(F& f, const std::vector<Tensor>& sym, const std::vector<size_t>& offset,
+                             Tuple& refs, std::index_sequence<I...>) {
+  return f(pick<I>(sym, offset, refs)...);
 }
 
 inline std::vector<Tensor> to_list(const Tensor& t) { return {t}; }
@@ -98,11 +100,12 @@ class CompiledFn {
     using R = std::decay_t<std::invoke_result_t<F&, Args...>>;
     if (!jit::compilation_enabled()) return R(fn_(std::forward<Args>(args)...));
     std::vector<Tensor> tensors;
+    std::vector<size_t> offset;
     std::string key;
-    (detail::collect_arg(args, tensors, key), ...);
+    ((offset.push_back(tensors.size()), detail::collect_arg(args, tensors, key)), ...);
     auto refs = std::forward_as_tuple(args...);
     jit::TraceFn trace = [&](const std::vector<Tensor>& sym) {
-      return detail::to_list(detail::invoke_traced<F, Args...>(fn_, sym, refs, std::index_sequence_for<Args...>{}));
+      return detail::to_list(detail::invoke_traced(fn_, sym, offset, refs, std::index_sequence_for<Args...>{}));
     };
     return detail::from_list<R>(impl_->call(tensors, key, trace));
   }

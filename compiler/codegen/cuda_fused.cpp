@@ -2,6 +2,8 @@
 // program is built, loaded per device with the runtime's library API on first launch.
 #include <cuda_runtime_api.h>
 
+#include <cstring>
+
 #include <array>
 #include <mutex>
 

@@ -1,0 +1,178 @@
+// CUDA code generation for fusion groups: every pointwise op in every dtype it accepts,
+// and the reduction epilogues, generate source; with the CUDA toolkit, NVRTC compiles all
+// of it (no GPU needed). Also the kernel cache: disk hits and corrupt entries.
+#include <filesystem>
+#include <fstream>
+
+#include "compiler/codegen/cuda_source.h"
+#include "frontend/dispatch.h"
+#include "kernels/op_registry.h"
+#include "test_util.h"
+#ifdef EMBER_WITH_CUDA
+#include "compiler/codegen/nvrtc.h"
+#endif
+
+using namespace ember;
+using namespace ember::testing;
+
+namespace {
+
+struct Case {
+  std::string label;
+  jit::Graph graph;
+};
+
+// The groups of `g` as generated sources.
+std::vector<jit::CudaKernelSource> sources(const jit::Graph& g) {
+  std::vector<jit::CudaKernelSource> out;
+  for (const auto& grp : jit::find_fusion_groups(g).groups) out.push_back(jit::generate_cuda_source(g, grp));
+  return out;
+}
+
+Tensor input(ScalarType dt, const Shape& s) {
+  if (dt == kBool) return randn(s) > 0;
+  if (is_floating(dt)) return randn(s).to(dt);
+  return randint(-4, 5, s, dt);
+}
+
+// op(x...) followed by a cast, so the op and the cast form one group.
+std::vector<Case> pointwise_cases() {
+  std::vector<Case> cases;
+  const ScalarType dtypes[] = {kFloat32, kFloat64, kFloat16, kBFloat16, kInt64, kInt32, kBool};
+#define EMBER_CASE(N, ARITY, RULE)                                                                   \
+  for (ScalarType dt : dtypes) {                                                                    \
+    std::vector<Tensor> in;                                                                         \
+    for (int k = 0; k < ARITY; ++k) in.push_back(input(dt, {4, 6}));                                \
+    if (OpId::N == OpId::Where) in[0] = input(kBool, {4, 6});                                       \
+    if (OpId::N == OpId::MaskedFill) in = {input(dt, {4, 6}), input(kBool, {6}), input(dt, {}).to(Device(kCPU))}; \
+    Attrs attrs;                                                                                    \
+    if (OpId::N == OpId::Cast) attrs.set("dtype", kFloat64);                                        \
+    try {                                                                                           \
+      (void)run_op(OpId::N, in, attrs); /* skip dtypes the op refuses */                            \
+    } catch (const Error&) {                                                                        \
+      continue;                                                                                     \
+    }                                                                                               \
+    cases.push_back({std::string(#N) + "/" + dtype_name(dt),                                        \
+                     jit::trace([&](const std::vector<Tensor>& t) {                                 \
+                       Tensor r = call1(OpId::N, t, attrs);                                        \
+                       return std::vector<Tensor>{call1(OpId::Cast, {r}, Attrs().set("dtype", kFloat32))}; \
+                     }, in)});                                                                       \
+  }
+  EMBER_POINTWISE_OPS(EMBER_CASE)
+#undef EMBER_CASE
+  return cases;
+}
+
+std::vector<Case> reduction_cases() {
+  std::vector<Case> cases;
+  auto add = [&](const std::string& label, const Shape& s, ScalarType dt,
+                 std::function<Tensor(const Tensor&)> f) {
+    cases.push_back({label, jit::trace([&](const std::vector<Tensor>& t) { return std::vector<Tensor>{f(t[0])}; },
+                                       {randn(s).to(dt)})});
+  };
+  add("sum_all", {300, 70}, kFloat32, [](const Tensor& x) { return (x * 2 - 1).pow(2).sum(); });
+  add("sum_dim_f64", {300, 70}, kFloat64, [](const Tensor& x) { return (x * 2).exp().sum({1}); });
+  add("mean_keepdim_f16", {8, 300}, kFloat16, [](const Tensor& x) { return (x + 1).abs().mean({1}, true); });
+  add("amax_small_dim", {5000, 3}, kFloat32, [](const Tensor& x) { return (x * 3).amax({1}); });
+  add("amin_outer", {64, 9, 33}, kBFloat16, [](const Tensor& x) { return (x - 2).amin({0, 2}); });
+  add("multi_output", {100}, kFloat32, [](const Tensor& x) {
+    Tensor y = (x * 2).relu();
+    return y.sum() + y.select(0, 3);
+  });
+  return cases;
+}
+
+}  // namespace
+
+TEST(Codegen, EveryPointwiseOpGeneratesItsFunctor) {
+  auto cases = pointwise_cases();
+  EXPECT_GT(cases.size(), 150u);
+  for (const auto& c : cases) {
+    auto srcs = sources(c.graph);
+    ASSERT_EQ(srcs.size(), 1u) << c.label;
+    const std::string& s = srcs[0].source;
+    std::string op = c.label.substr(0, c.label.find('/'));
+    EXPECT_NE(s.find(op + "{}("), std::string::npos) << c.label << "\n" << s;
+    EXPECT_NE(s.find("extern \"C\" __global__ void " + srcs[0].name), std::string::npos) << c.label;
+  }
+}
+
+TEST(Codegen, ReductionEpiloguesGenerateOneKernel) {
+  for (const auto& c : reduction_cases()) {
+    auto srcs = sources(c.graph);
+    ASSERT_EQ(srcs.size(), 1u) << c.label;
+    EXPECT_TRUE(srcs[0].reduction) << c.label;
+  }
+}
+
+TEST(Codegen, KernelNamesNameTheirOps) {
+  auto g = jit::trace([](const std::vector<Tensor>& t) { return std::vector<Tensor>{(t[0] + t[1]).clamp(0, 1).pow(2)}; },
+                      {randn({16}), randn({16})});
+  auto srcs = sources(g);
+  ASSERT_EQ(srcs.size(), 1u);
+  EXPECT_EQ(srcs[0].name.rfind("fused_add_clamp_pow_f32_", 0), 0u) << srcs[0].name;
+  EXPECT_EQ(srcs[0].vec, 4);
+}
+
+#ifdef EMBER_WITH_CUDA
+
+TEST(Codegen, NvrtcCompilesEverySource) {
+  auto cases = pointwise_cases();
+  auto red = reduction_cases();
+  cases.insert(cases.end(), red.begin(), red.end());
+  for (const auto& c : cases)
+    for (const auto& s : sources(c.graph))
+      EXPECT_NO_THROW(jit::nvrtc_compile(s.source, s.name, jit::default_cuda_arch())) << c.label << "\n" << s.source;
+}
+
+TEST(Codegen, NvrtcFailureCarriesSourceAndLog) {
+  try {
+    jit::nvrtc_compile("extern \"C\" __global__ void broken() { undefined_thing(); }", "broken", 90);
+    FAIL() << "expected an NVRTC error";
+  } catch (const Error& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("NVRTC failed to compile broken"), std::string::npos) << m;
+    EXPECT_NE(m.find("undefined_thing"), std::string::npos) << m;  // in the log and the source
+    EXPECT_NE(m.find("--- source ---"), std::string::npos) << m;
+  }
+}
+
+TEST(Codegen, DiskCacheHitsAndRebuildsCorruptEntries) {
+  auto dir = std::filesystem::temp_directory_path() / "ember_kernel_cache_test";
+  std::filesystem::remove_all(dir);
+  setenv("EMBER_CACHE_DIR", dir.c_str(), 1);
+  auto g = jit::trace([](const std::vector<Tensor>& t) { return std::vector<Tensor>{(t[0] * 3).sin() + 1}; }, {randn({8})});
+  auto src = sources(g)[0];
+  jit::clear_memory_kernel_cache();
+  auto cold = jit::nvrtc_compile(src.source, src.name, 90);
+  EXPECT_EQ(cold.origin, jit::NvrtcResult::Origin::Compiled);
+  auto mem = jit::nvrtc_compile(src.source, src.name, 90);
+  EXPECT_EQ(mem.origin, jit::NvrtcResult::Origin::Memory);
+  jit::clear_memory_kernel_cache();
+  auto warm = jit::nvrtc_compile(src.source, src.name, 90);
+  EXPECT_EQ(warm.origin, jit::NvrtcResult::Origin::Disk);
+  EXPECT_EQ(*warm.cubin, *cold.cubin);
+  // Corrupt every entry: the next compile rebuilds and rewrites it.
+  for (auto& e : std::filesystem::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) {
+      std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(40);
+      f.put('\x7f');
+    }
+  jit::clear_memory_kernel_cache();
+  auto rebuilt = jit::nvrtc_compile(src.source, src.name, 90);
+  EXPECT_EQ(rebuilt.origin, jit::NvrtcResult::Origin::Compiled);
+  EXPECT_EQ(*rebuilt.cubin, *cold.cubin);
+  jit::clear_memory_kernel_cache();
+  EXPECT_EQ(jit::nvrtc_compile(src.source, src.name, 90).origin, jit::NvrtcResult::Origin::Disk);
+  unsetenv("EMBER_CACHE_DIR");
+  std::filesystem::remove_all(dir);
+}
+
+#else
+
+TEST(Codegen, NvrtcCompilesEverySource) {
+  GTEST_SKIP() << "built without the CUDA toolkit: NVRTC is not available";
+}
+
+#endif
