@@ -102,6 +102,7 @@ std::vector<char> compile_now(const std::string& source, const std::string& name
   nvrtcGetProgramLogSize(prog, &log_size);
   std::string log(log_size, '\0');
   if (log_size) nvrtcGetProgramLog(prog, log.data());
+  log.resize(std::strlen(log.c_str()));  // drop the terminating NUL NVRTC counts
   if (r != NVRTC_SUCCESS) {
     nvrtcDestroyProgram(&prog);
     EMBER_FAIL("NVRTC failed to compile ", name, " for sm_", arch, ": ", nvrtcGetErrorString(r),
