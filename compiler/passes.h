@@ -13,6 +13,8 @@ int dead_code_elimination(Graph& g);
 int common_subexpression_elimination(Graph& g);
 int fold_constants(Graph& g);
 int simplify_algebra(Graph& g);
+// mm/addmm followed by relu or clamp_min(0) -> one FusedMm (run after autograd partitioning).
+int fuse_matmul_epilogues(Graph& g);
 
 // Rewrite helpers: redirect every use of `from` to `to`; drop the nodes marked dead and
 // the values nothing refers to (renumbering, keeping order).

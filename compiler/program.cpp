@@ -38,6 +38,9 @@ Program::Program(Graph traced, const CompileOptions& options, const std::string&
   auto t0 = std::chrono::steady_clock::now();
   graph_ = traced_;
   passes_ = run_passes(graph_);
+  int epilogues = fuse_matmul_epilogues(graph_);
+  graph_.verify();
+  passes_.push_back({"fuse_matmul_epilogues", epilogues, graph_});
 
   FusionReport fusion = find_fusion_groups(graph_);
   if (options.strict && !fusion.refusals.empty())

@@ -52,6 +52,10 @@ struct GemmArgs {
   char* c = nullptr;
   int64_t c_rs = 0, c_cs = 0, c_bs = 0;
   double alpha = 1, beta = 0;
+  // Epilogue on each element of C after alpha/beta: + bias[column] (a dense vector of n
+  // elements of the same dtype), then clamp_min(0) (NaN stays NaN) when relu.
+  const char* bias = nullptr;
+  bool relu = false;
 };
 
 enum class RandomKind : int8_t { Uniform, Normal, Randint };

@@ -62,6 +62,7 @@
   X(Mm, Matmul, 1)                    \
   X(Bmm, Matmul, 1)                   \
   X(Addmm, Matmul, 1)                 \
+  X(FusedMm, Matmul, 1)               \
   X(View, View, 1)                    \
   X(Expand, View, 1)                  \
   X(Permute, View, 1)                 \

@@ -2,6 +2,7 @@
 #include <cstdlib>
 
 #include "kernels/backend.h"
+#include "kernels/op_list.h"
 #include "test_util.h"
 
 using namespace ember;
@@ -280,4 +281,45 @@ TEST(CompileStrict, RefusedFusionIsAnError) {
   // The neg has a different shape from the add it feeds: they cannot share a kernel.
   auto f = compile([](const Tensor& a, const Tensor& b) { return (a.neg() + b) * 2; }, co);
   EXPECT_EMBER_ERROR(f(randn({4}), randn({3, 4})), "compile(strict)");
+}
+
+TEST_P(Compile, MatmulEpiloguesFuseInInference) {
+  auto o = opts();
+  Tensor x = randn({64, 1000}, o), y = randn({64, 10}, o), w1 = randn({1000, 100}, o), w2 = randn({100, 10}, o);
+  auto loss_of = [](const Tensor& x, const Tensor& y, const Tensor& a, const Tensor& b) {
+    return (x.mm(a).clamp(0).mm(b) - y).pow(2).sum();
+  };
+  auto f = compile([&](const Tensor& x, const Tensor& y) { return loss_of(x, y, w1, w2); });
+  NoGradGuard g;
+  Tensor lc = f(x, y);
+  EXPECT_NEAR(lc.item<double>(), loss_of(x, y, w1, w2).item<double>(), 1e-5 * lc.item<double>());
+  // The notes' forward: mm+relu (one GEMM with its epilogue), mm, fused sub-pow-sum.
+  EXPECT_EQ(launches([&] { f(x, y); }), 3) << f.dump();
+  bool epilogue = false;
+  for (const auto& n : f.graph().nodes) epilogue = epilogue || (n.op == OpId::FusedMm && n.attrs.b("relu"));
+  EXPECT_TRUE(epilogue) << f.dump();
+}
+
+TEST_P(Compile, LinearBiasReluEpilogue) {
+  nn::Sequential model(nn::Linear(32, 16), nn::ReLU(), nn::Linear(16, 4));
+  model->to(GetParam());
+  auto f = compile([&](const Tensor& x) { return model->forward(x); });
+  Tensor x = randn({8, 32}, opts());
+  NoGradGuard g;
+  EXPECT_TRUE(close(f(x), model->forward(x), 1e-5, 1e-5));
+  int fused = 0;
+  for (const auto& n : f.graph().nodes) fused += n.op == OpId::FusedMm && n.attrs.b("bias");
+  EXPECT_EQ(fused, 2) << f.dump();  // addmm + relu, and the last addmm's bias
+  EXPECT_EQ(launches([&] { f(x); }), 2);
+}
+
+TEST_P(Compile, TrainingForwardKeepsThePreActivationForClampsBackward) {
+  // clamp(min=0)'s gradient at exactly 0 needs the pre-activation (libtorch: x >= min), so
+  // a training forward keeps mm and clamp apart: 4 launches, 3 in inference.
+  auto o = opts();
+  Tensor x = randn({64, 1000}, o), y = randn({64, 10}, o);
+  Tensor w1 = randn({1000, 100}, o.requires_grad(true)), w2 = randn({100, 10}, o.requires_grad(true));
+  auto f = compile([&](const Tensor& x, const Tensor& y) { return (x.mm(w1).clamp(0).mm(w2) - y).pow(2).sum(); });
+  f(x, y);
+  EXPECT_EQ(launches([&] { f(x, y); }), 4) << f.dump();
 }

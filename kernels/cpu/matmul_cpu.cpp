@@ -1,6 +1,8 @@
 // Batched GEMM on the CPU: oneDNN matmul for float32 and bfloat16 (any strides with a unit
 // stride in one of the two matrix dims), plain blocked loops for the other dtypes.
+#include <cmath>
 #include <sstream>
+#include <unordered_map>
 
 #include "kernels/cpu/cpu_kernels.h"
 #include "kernels/cpu/dnnl_context.h"
@@ -33,12 +35,17 @@ dnnl::memory::desc matrix_desc(dt type, int64_t batch, int64_t rows, int64_t col
   return dnnl::memory::desc({batch, rows, cols}, type, {bs, rs, cs});
 }
 
+dnnl::memory::desc bias_desc(dt type, int64_t n, bool batched) {
+  if (batched) return dnnl::memory::desc({1, 1, n}, type, {n, n, 1});
+  return dnnl::memory::desc({1, n}, type, {n, 1});
+}
+
 void gemm_dnnl(const GemmArgs& a, dt type) {
   std::ostringstream key;
   key << static_cast<int>(type) << ':' << a.batch << ',' << a.m << ',' << a.n << ',' << a.k << ':'
       << a.a_bs << ',' << a.a_rs << ',' << a.a_cs << ':' << a.b_bs << ',' << a.b_rs << ','
       << a.b_cs << ':' << a.c_bs << ',' << a.c_rs << ',' << a.c_cs << ':' << a.alpha << ','
-      << a.beta;
+      << a.beta << ':' << (a.bias != nullptr) << a.relu;
   // A batch stride of 0 means the operand is shared by every batch: oneDNN broadcasts a
   // batch dim of 1.
   int64_t a_batch = a.a_bs == 0 ? 1 : a.batch, b_batch = a.b_bs == 0 ? 1 : a.batch;
@@ -50,10 +57,14 @@ void gemm_dnnl(const GemmArgs& a, dt type) {
   dnnl::matmul& prim = cache.get(key.str(), [&] {
     dnnl::primitive_attr attr;
     if (a.alpha != 1.0) attr.set_output_scales(0, {static_cast<float>(a.alpha)});
-    if (a.beta != 0.0) {
-      dnnl::post_ops po;
-      po.append_sum(static_cast<float>(a.beta));
-      attr.set_post_ops(po);
+    dnnl::post_ops po;
+    if (a.beta != 0.0) po.append_sum(static_cast<float>(a.beta));
+    // clip(0, inf) is exactly clamp_min(0): negatives become +0, NaN stays NaN.
+    if (a.relu) po.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip, 0.0f, INFINITY);
+    attr.set_post_ops(po);
+    if (a.bias) {
+      dnnl::matmul::desc d(a_md, b_md, bias_desc(type, a.n, batched), c_md);
+      return dnnl::matmul(dnnl::matmul::primitive_desc(d, attr, dnnl_engine()));
     }
     dnnl::matmul::desc d(a_md, b_md, c_md);
     return dnnl::matmul(dnnl::matmul::primitive_desc(d, attr, dnnl_engine()));
@@ -61,7 +72,9 @@ void gemm_dnnl(const GemmArgs& a, dt type) {
   dnnl::memory am(a_md, dnnl_engine(), const_cast<char*>(a.a));
   dnnl::memory bm(b_md, dnnl_engine(), const_cast<char*>(a.b));
   dnnl::memory cm(c_md, dnnl_engine(), a.c);
-  prim.execute(dnnl_stream(), {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}};
+  if (a.bias) args[DNNL_ARG_BIAS] = dnnl::memory(bias_desc(type, a.n, batched), dnnl_engine(), const_cast<char*>(a.bias));
+  prim.execute(dnnl_stream(), args);
   dnnl_stream().wait();
 }
 
@@ -87,9 +100,12 @@ void gemm_loops(const GemmArgs& a) {
                      for (int64_t j = 0; j < a.n; ++j) acc[j] += av * dev::convert<T>(brow[j * a.b_cs]);
                    }
                    S* crow = C + bi * a.c_bs + i * a.c_rs;
+                   const S* bias = reinterpret_cast<const S*>(a.bias);
                    for (int64_t j = 0; j < a.n; ++j) {
                      T v = alpha * acc[j];
                      if (a.beta != 0.0) v += beta * dev::convert<T>(crow[j * a.c_cs]);
+                     if (bias) v += dev::convert<T>(bias[j]);
+                     if (a.relu && v < T(0)) v = T(0);
                      crow[j * a.c_cs] = dev::convert<S>(v);
                    }
                  }

@@ -18,6 +18,7 @@ constexpr size_t kWorkspaceBytes = size_t{32} << 20;
 struct DeviceBlas {
   std::mutex mu;
   cublasHandle_t handle = nullptr;
+  cublasLtHandle_t lt = nullptr;
   std::map<cudaStream_t, void*> workspaces;
 };
 
@@ -62,10 +63,19 @@ CublasLease::CublasLease(int device, cudaStream_t stream) {
     }
     d.handle = h;
   }
+  if (!d.lt) {
+    cublasStatus_t st = cublasLtCreate(&d.lt);
+    EMBER_CHECK(st == CUBLAS_STATUS_SUCCESS, "matmul: could not create a cuBLASLt handle on cuda:",
+                device, " (", cublasGetStatusName(st), ")");
+  }
   // cublasSetStream resets the workspace to cuBLAS's own pool, so set ours after it.
   EMBER_CUBLAS_CHECK(cublasSetStream(d.handle, stream));
-  EMBER_CUBLAS_CHECK(cublasSetWorkspace(d.handle, workspace_for(d, stream), kWorkspaceBytes));
+  workspace_ = workspace_for(d, stream);
+  EMBER_CUBLAS_CHECK(cublasSetWorkspace(d.handle, workspace_, kWorkspaceBytes));
   handle_ = d.handle;
+  lt_ = d.lt;
 }
+
+size_t CublasLease::workspace_bytes() const { return kWorkspaceBytes; }
 
 }  // namespace ember::cuda

@@ -2,6 +2,7 @@
 // One cuBLAS handle per device, created on first use. A CublasLease binds it to a stream
 // (with a workspace owned by that stream, so a later CUDA graph capture needs no cudaMalloc)
 // and holds the device's lock until the calls are enqueued: handles are not thread-safe.
+#include <cublasLt.h>
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 
@@ -23,10 +24,16 @@ class CublasLease {
   // The device must be current (DeviceGuard) when a lease is taken.
   CublasLease(int device, cudaStream_t stream);
   cublasHandle_t handle() const { return handle_; }
+  // The cuBLASLt handle of the same device (matmuls with epilogues), and the workspace.
+  cublasLtHandle_t lt_handle() const { return lt_; }
+  void* workspace() const { return workspace_; }
+  size_t workspace_bytes() const;
 
  private:
   std::unique_lock<std::mutex> lock_;
   cublasHandle_t handle_ = nullptr;
+  cublasLtHandle_t lt_ = nullptr;
+  void* workspace_ = nullptr;
 };
 
 }  // namespace ember::cuda

@@ -17,6 +17,8 @@ bool run_pointwise_ternary(const PointwiseArgs& a, cudaStream_t stream);
 
 void reduce(const ReduceArgs& a);
 void gemm(const GemmArgs& a);
+// GEMMs whose args carry an epilogue (bias, relu): cuBLASLt, or GEMM + pointwise kernels.
+void gemm_with_epilogue(const GemmArgs& a);
 void index_select(const Tensor& out, const Tensor& self, int64_t dim, const Tensor& index);
 void gather(const Tensor& out, const Tensor& self, int64_t dim, const Tensor& index);
 void scatter(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src,

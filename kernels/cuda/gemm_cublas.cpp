@@ -65,6 +65,7 @@ void scale_output(const GemmArgs& a) {
 
 void gemm(const GemmArgs& a) {
   if (a.batch == 0 || a.m == 0 || a.n == 0) return;
+  if (a.bias || a.relu) return gemm_with_epilogue(a);
   BlasTypes types = blas_types(a.dtype);
   if (a.k == 0) return scale_output(a);
 

@@ -52,7 +52,8 @@ Layout layout(Tensor t) {
   return l;
 }
 
-void launch(const Tensor& a, const Tensor& b, const Tensor& out, double alpha, double beta) {
+void launch(const Tensor& a, const Tensor& b, const Tensor& out, double alpha, double beta,
+            const Tensor& bias = Tensor(), bool relu = false) {
   Layout la = layout(a), lb = layout(b);
   int64_t nd = a.dim();
   GemmArgs g;
@@ -71,7 +72,10 @@ void launch(const Tensor& a, const Tensor& b, const Tensor& out, double alpha, d
   g.c_rs = g.n; g.c_cs = 1; g.c_bs = g.m * g.n;
   g.alpha = alpha;
   g.beta = beta;
-  if (g.k == 0 && beta == 0.0) {
+  Tensor dense_bias = bias.defined() ? contiguous_copy(bias) : Tensor();
+  if (dense_bias.defined()) g.bias = static_cast<const char*>(dense_bias.data_ptr());
+  g.relu = relu;
+  if (g.k == 0 && beta == 0.0 && !g.bias && !g.relu) {
     copy_into(c, wrapped_scalar(0));
   } else {
     backend_for(out.device()).gemm(g);
@@ -113,8 +117,25 @@ void addmm_run(const std::vector<Tensor>& in, const Attrs& a, std::vector<Tensor
   launch(in[1], in[2], out[0], alpha, beta);
 }
 
+// FusedMm(a, b[, bias]) = a @ b (+ bias over rows) (then clamp_min(0) when relu): the
+// compiler's matmul with its epilogue, one GEMM call (oneDNN post-ops, cuBLASLt epilogues).
+std::vector<OutSpec> fused_mm_meta(const std::vector<Tensor>& in, const Attrs& a) {
+  check_pair("mm", in[0], in[1], 2);
+  int64_t n = in[1].sizes()[1];
+  if (a.b("bias")) {
+    EMBER_CHECK(in.size() == 3 && in[2].dim() == 1 && in[2].sizes()[0] == n && in[2].dtype() == in[0].dtype(),
+                "FusedMm: bias must be a vector of ", n, " elements of dtype ", dtype_name(in[0].dtype()));
+    check_device("FusedMm", in[2], in[0].device());
+  }
+  return {{{in[0].sizes()[0], n}, in[0].dtype(), in[0].device()}};
+}
+void fused_mm_run(const std::vector<Tensor>& in, const Attrs& a, std::vector<Tensor>& out) {
+  launch(in[0], in[1], out[0], 1.0, 0.0, a.b("bias") ? in[2] : Tensor(), a.b("relu"));
+}
+
 struct Registrar {
   Registrar() {
+    register_op(OpId::FusedMm, &fused_mm_meta, &fused_mm_run);
     register_op(OpId::Mm, &mm_meta, &mm_run);
     register_op(OpId::Bmm, &bmm_meta, &bmm_run);
     register_op(OpId::Addmm, &addmm_meta, &addmm_run);
