@@ -12,6 +12,7 @@
 namespace ember::jit {
 
 class FusedKernel;
+class GraphReplay;
 struct ProgramMemory;
 
 struct Step {
@@ -35,7 +36,10 @@ class Program {
   Program(Graph traced, const CompileOptions& options, const std::string& name);
   ~Program();
 
+  // Runs the program (through a CUDA graph when compiled with cuda_graphs and capturable).
   std::vector<Tensor> run(const std::vector<Tensor>& inputs) const;
+  // Runs the steps directly (what a CUDA graph captures).
+  std::vector<Tensor> run_steps(const std::vector<Tensor>& inputs) const;
 
   const Graph& traced() const { return traced_; }
   const Graph& graph() const { return graph_; }
@@ -53,6 +57,7 @@ class Program {
   std::vector<Step> steps_;
   std::vector<std::unique_ptr<FusedKernel>> kernels_;
   std::unique_ptr<ProgramMemory> memory_;
+  std::unique_ptr<GraphReplay> replay_;
   mutable ProgramSummary summary_;
   std::string name_;
 };

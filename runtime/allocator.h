@@ -54,6 +54,12 @@ class Allocator {
   virtual AllocatorStats stats() const { return {}; }
   virtual void reset_peak() {}
   virtual void empty_cache() {}
+  // While a private pool is active on this thread, allocations come from (and frees return
+  // to) pool `id` only; its memory is never handed to other allocations until released.
+  // CUDA graph capture uses this: a captured graph keeps using its blocks on every replay.
+  virtual void begin_private_pool(uint64_t id) {}
+  virtual void end_private_pool() {}
+  virtual void release_private_pool(uint64_t id) {}
 };
 
 Allocator* cpu_allocator();

@@ -25,6 +25,11 @@ bool CachingAllocator::BlockLess::operator()(const Block* a, const Block* b) con
 }
 
 namespace {
+// Private pool keys live in their own range so they never equal a stream pointer.
+thread_local uint64_t t_private_pool = 0;
+void* private_key(uint64_t id) { return reinterpret_cast<void*>(~uintptr_t{0} - id); }
+bool is_private(void* key) { return reinterpret_cast<uintptr_t>(key) > ~uintptr_t{0} - (uintptr_t{1} << 32); }
+
 size_t round_size(size_t n) {
   size_t m = CachingAllocator::kMinBlock;
   return n < m ? m : (n + m - 1) / m * m;
@@ -80,7 +85,7 @@ DataPtr CachingAllocator::allocate(size_t nbytes) {
   size_t size = round_size(nbytes);
   bool small = size <= kSmallSize;
   std::lock_guard<std::mutex> g(mu_);
-  void* stream = raw_->current_stream();
+  void* stream = pool_key();
   Pool& pool = small ? small_ : large_;
   Block* b = find_free(pool, stream, size);
   if (!b) b = new_segment(small, stream, size);
@@ -142,7 +147,8 @@ void CachingAllocator::release_cached() {
   for (Pool* pool : {&small_, &large_}) {
     for (auto it = pool->begin(); it != pool->end();) {
       Block* b = *it;
-      if (!b->prev && !b->next) {
+      // A captured CUDA graph may still write to its pool's free blocks on replay.
+      if (!b->prev && !b->next && !is_private(b->stream)) {
         raw_->free(b->ptr, b->size);
         stats_.reserved_bytes -= static_cast<int64_t>(b->size);
         delete b;
@@ -152,6 +158,36 @@ void CachingAllocator::release_cached() {
       }
     }
   }
+}
+
+void* CachingAllocator::pool_key() const {
+  return t_private_pool ? private_key(t_private_pool) : raw_->current_stream();
+}
+
+void CachingAllocator::begin_private_pool(uint64_t id) {
+  EMBER_CHECK(id != 0, "private pool ids start at 1");
+  t_private_pool = id;
+}
+
+void CachingAllocator::end_private_pool() { t_private_pool = 0; }
+
+void CachingAllocator::release_private_pool(uint64_t id) {
+  std::lock_guard<std::mutex> g(mu_);
+  void* key = private_key(id);
+  // Whole free segments of the pool go back to the device; partly used ones become
+  // ordinary cached blocks again once freed.
+  for (Pool* pool : {&small_, &large_})
+    for (auto it = pool->begin(); it != pool->end();) {
+      Block* b = *it;
+      if (b->stream == key && !b->prev && !b->next) {
+        raw_->free(b->ptr, b->size);
+        stats_.reserved_bytes -= static_cast<int64_t>(b->size);
+        delete b;
+        it = pool->erase(it);
+      } else {
+        ++it;
+      }
+    }
 }
 
 AllocatorStats CachingAllocator::stats() const {

@@ -30,6 +30,9 @@ class CachingAllocator final : public Allocator {
   AllocatorStats stats() const override;
   void reset_peak() override;
   void empty_cache() override;
+  void begin_private_pool(uint64_t id) override;
+  void end_private_pool() override;
+  void release_private_pool(uint64_t id) override;
 
   static constexpr size_t kMinBlock = 512;
   static constexpr size_t kSmallSize = 1 << 20;      // requests up to 1 MiB
@@ -44,6 +47,7 @@ class CachingAllocator final : public Allocator {
   };
   using Pool = std::set<Block*, BlockLess>;
 
+  void* pool_key() const;  // the stream, or the private pool active on this thread
   Block* find_free(Pool& pool, void* stream, size_t size);
   Block* new_segment(bool small, void* stream, size_t size);
   void release_cached();
