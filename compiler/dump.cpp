@@ -36,7 +36,13 @@ std::string describe(const Program& p, bool passes, bool kernels) {
   for (const Step& s : p.steps()) {
     if (s.kind == Step::Kind::Op) {
       const Node& n = p.graph().nodes[s.node];
-      os << "  op     " << op_name(n.op) << " -> %" << (n.outputs.empty() ? -1 : n.outputs[0]) << "\n";
+      os << "  op     " << op_name(n.op) << " -> %" << (n.outputs.empty() ? -1 : n.outputs[0]);
+      if (n.op == OpId::FusedMm) {
+        bool cuda = p.graph().values[n.outputs[0]].device.is_cuda();
+        os << "  [" << (cuda ? "cuBLASLt GEMM with epilogue" : "oneDNN matmul with post-ops") << ":"
+           << (n.attrs.b("bias") ? " bias" : "") << (n.attrs.b("relu") ? " relu" : "") << "]";
+      }
+      os << "\n";
     } else {
       const FusedKernel& k = *p.kernels()[s.fused];
       os << "  kernel " << k.name() << " [";

@@ -81,8 +81,11 @@ std::vector<Tensor> Tracer::record(OpId op, const std::vector<Tensor>& in, const
       outs.push_back(symbolic_tensor(s.sizes, s.dtype, s.device, nullptr));
   }
   int node = graph_.add_node(op, ids, attrs, outs);
-  for (size_t k = 0; k < outs.size(); ++k)
+  for (size_t k = 0; k < outs.size(); ++k) {
+    // A view of a constant aliases the constant's memory; as a graph value it has none.
+    outs[k].impl().storage = nullptr;
     outs[k].impl().trace = std::make_shared<TraceValue>(this, graph_.nodes[node].outputs[k]);
+  }
   return outs;
 }
 

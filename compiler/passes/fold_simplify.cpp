@@ -33,7 +33,8 @@ int fold_constants(Graph& g) {
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     Node& node = g.nodes[n];
     const OpDef& d = op_def(node.op);
-    if (has_side_effect(node.op) || d.alias || !d.meta || node.inputs.empty()) continue;
+    if (has_side_effect(node.op) || (!d.meta && !d.alias)) continue;
+    if (node.inputs.empty() && node.op != OpId::Full) continue;
     bool all_const = true;
     for (int i : node.inputs) all_const = all_const && g.values[i].kind == ValueKind::Constant;
     for (int o : node.outputs) all_const = all_const && g.values[o].numel() <= kMaxFoldedElements;
@@ -41,6 +42,8 @@ int fold_constants(Graph& g) {
     std::vector<Tensor> in;
     for (int i : node.inputs) in.push_back(g.values[i].constant);
     std::vector<Tensor> out = run_op(node.op, in, node.attrs);
+    if (d.alias)
+      for (auto& t : out) t = t.contiguous();  // a folded view owns its values
     for (size_t k = 0; k < out.size(); ++k) {
       int c = g.add_constant(out[k]);
       replace_uses(g, node.outputs[k], c);
