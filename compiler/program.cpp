@@ -9,6 +9,7 @@
 #include "compiler/memory_plan.h"
 #include "kernels/backend.h"
 #include "kernels/op_registry.h"
+#include "kernels/ops/ops_util.h"
 #include "kernels/tensor_alloc.h"
 #include "runtime/grad_mode.h"
 
@@ -135,6 +136,15 @@ Program::Program(Graph traced, const CompileOptions& options, const std::string&
 
 Program::~Program() = default;
 
+bool Program::aliases_constant(int v) const {
+  while (graph_.values[v].kind == ValueKind::Node) {
+    const Node& n = graph_.nodes[graph_.values[v].node];
+    if (!op_def(n.op).alias) return false;
+    v = n.inputs[0];
+  }
+  return graph_.values[v].kind == ValueKind::Constant;
+}
+
 std::vector<int> Program::step_nodes(const Step& s) const {
   if (s.kind == Step::Kind::Op) return {s.node};
   return kernels_[s.fused]->group().nodes;
@@ -194,9 +204,19 @@ std::vector<Tensor> Program::run_steps(const std::vector<Tensor>& inputs) const 
     }
     for (size_t k = 0; k < node.outputs.size(); ++k) values[node.outputs[k]] = out[k];
   }
-  summary_.launches_per_call = kernel_launch_count() - launches_before;
+  // Outputs escape to the caller: one that aliases a constant of the program (a folded
+  // value, or a view of one) must be a copy, or the caller could write into the program.
   std::vector<Tensor> result;
-  for (int o : graph_.outputs) result.push_back(values[o]);
+  for (int o : graph_.outputs) {
+    Tensor t = values[o];
+    if (graph_.values[o].kind == ValueKind::Constant || (t.defined() && aliases_constant(o))) {
+      Tensor c = allocate_value(graph_.values[o]);
+      copy_into(c, t);
+      t = c;
+    }
+    result.push_back(t);
+  }
+  summary_.launches_per_call = kernel_launch_count() - launches_before;
   return result;
 }
 

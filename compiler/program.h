@@ -52,6 +52,9 @@ class Program {
   std::vector<int> step_nodes(const Step& s) const;
 
  private:
+  // Whether value v is a constant or a view of one.
+  bool aliases_constant(int v) const;
+
   Graph traced_, graph_;
   std::vector<PassRecord> passes_;
   std::vector<Step> steps_;

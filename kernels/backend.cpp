@@ -6,16 +6,12 @@ namespace ember {
 
 namespace {
 std::array<Backend*, 2> g_backends{};
-thread_local int64_t t_launches = 0;
 }  // namespace
-
-int64_t kernel_launch_count() { return t_launches; }
-void count_kernel_launch() { ++t_launches; }
 
 void register_backend(DeviceType type, Backend* b) { g_backends[static_cast<int>(type)] = b; }
 
 Backend& backend_for(Device d) {
-  ++t_launches;
+  count_kernel_launch();
   Backend* b = g_backends[static_cast<int>(d.type)];
   EMBER_CHECK(b, "no kernels for device ", d, ": ember was built without CUDA support");
   return *b;

@@ -3,6 +3,7 @@
 
 #include "kernels/device/optim.h"
 #include "kernels/op_list.h"
+#include "runtime/launch_counter.h"
 #include "runtime/tensor.h"
 
 namespace ember {
@@ -104,10 +105,8 @@ class Backend {
 };
 
 // The backend of a device. Every kernel launch goes through here, so this also counts
-// launches (per thread): compiled graphs prove they run fused kernels with it.
+// launches (runtime/launch_counter.h).
 Backend& backend_for(Device d);
-int64_t kernel_launch_count();
-void count_kernel_launch();
 void register_backend(DeviceType type, Backend* b);
 
 // The Operand of a tensor viewed with `iter_sizes` (it must broadcast to it).

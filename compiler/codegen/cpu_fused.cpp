@@ -48,6 +48,7 @@ class CpuFusedKernel final : public FusedKernel {
   CpuFusedKernel(const Graph& g, const FusionGroup& grp) : FusedKernel(g, grp) {
     numel_ = numel_of(grp.shape);
     std::vector<int> slot_of(g.values.size(), -1), ext_of(g.values.size(), -1);
+    read_per_element_.assign(grp.inputs.size(), false);
     for (size_t j = 0; j < grp.inputs.size(); ++j) ext_of[grp.inputs[j]] = static_cast<int>(j);
     for (int n : grp.nodes) {
       if (n == grp.reduction) continue;
@@ -79,6 +80,7 @@ class CpuFusedKernel final : public FusedKernel {
         } else {
           r.kind = Ref::Kind::External;
           r.index = ext_of[i];
+          read_per_element_[r.index] = true;
         }
         p.in.push_back(r);
       }
@@ -134,12 +136,13 @@ class CpuFusedKernel final : public FusedKernel {
 
   void run(const Graph& g, std::vector<Tensor>& values) const override {
     const FusionGroup& grp = group_;
-    std::vector<Tensor> ext;  // group inputs, densified when not contiguous over the group shape
-    std::vector<bool> dense;
-    for (int i : grp.inputs) {
-      Tensor t = values[i];
+    std::vector<Tensor> ext;  // group inputs read per element (scalars are passed by value)
+    std::vector<bool> dense, gathered_input;
+    for (size_t j = 0; j < grp.inputs.size(); ++j) {
+      Tensor t = values[grp.inputs[j]];
       bool ok = t.sizes() == grp.shape && t.is_contiguous();
       dense.push_back(ok);
+      gathered_input.push_back(!ok && read_per_element_[j]);
       ext.push_back(t);
     }
     std::vector<Tensor> outs;
@@ -165,7 +168,7 @@ class CpuFusedKernel final : public FusedKernel {
       for (int64_t tile = 0; tile < tiles; ++tile) {
         int64_t b = tile * kTile, n = std::min(kTile, numel_ - b);
         for (size_t j = 0; j < ext.size(); ++j)
-          if (!dense[j]) gather(ext[j], b, n, gathered[j]);
+          if (gathered_input[j]) gather(ext[j], b, n, gathered[j]);
         for (size_t k = 0; k < plans_.size(); ++k) {
           const NodePlan& p = plans_[k];
           PointwiseArgs& a = args[k];
@@ -293,6 +296,7 @@ class CpuFusedKernel final : public FusedKernel {
   std::vector<NodePlan> plans_;
   std::vector<ScalarType> slot_dtypes_;
   std::vector<int> slot_external_;  // group output a slot is written to, or -1
+  std::vector<bool> read_per_element_;  // group inputs that are tensors, not scalars
   OpId red_op_ = OpId::NumOps;
   int red_slot_ = -1, red_external_ = -1;
   Value red_out_;

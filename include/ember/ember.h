@@ -9,6 +9,7 @@
 #include "runtime/device.h"
 #include "runtime/generator.h"
 #include "runtime/grad_mode.h"
+#include "runtime/launch_counter.h"
 #include "runtime/tensor.h"
 #include "frontend/autograd/function.h"
 #include "frontend/autograd/gradcheck.h"
