@@ -1,6 +1,6 @@
 #include "compiler/tracer.h"
 
-#include "frontend/tracing_hook.h"
+#include "compiler/tracing_hook.h"
 #include "kernels/op_registry.h"
 #include "kernels/tensor_alloc.h"
 #include "runtime/autograd/autograd_meta.h"
@@ -111,7 +111,7 @@ void Tracer::rebind(const Tensor& out, int value) {
 
 }  // namespace ember::jit
 
-// ----- the op path's hooks (frontend/tracing_hook.h)
+// ----- the op path's hooks (compiler/tracing_hook.h)
 
 namespace ember::jit {
 

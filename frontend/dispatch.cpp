@@ -1,7 +1,7 @@
 #include "frontend/dispatch.h"
 
 #include "frontend/autograd/op_node.h"
-#include "frontend/tracing_hook.h"
+#include "compiler/tracing_hook.h"
 #include "kernels/op_registry.h"
 #include "kernels/ops/type_promotion.h"
 #include "kernels/tensor_alloc.h"

@@ -3,7 +3,7 @@
 
 #include "frontend/dispatch.h"
 #include "frontend/functional.h"
-#include "frontend/tracing_hook.h"
+#include "compiler/tracing_hook.h"
 #include "kernels/tensor_alloc.h"
 #include "runtime/dispatch.h"
 

@@ -1,5 +1,5 @@
 #pragma once
-// How the op path reaches the tracer (compiler/trace) without knowing its internals.
+// How the op path (frontend/dispatch.cpp) reaches the tracer without knowing its internals.
 #include <vector>
 
 #include "kernels/attrs.h"
