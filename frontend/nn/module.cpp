@@ -3,7 +3,7 @@
 #include <functional>
 #include <ostream>
 
-#include "compiler/tracer.h"
+#include "frontend/zero_grads.h"
 #include "runtime/grad_mode.h"
 
 namespace ember::nn {
@@ -67,21 +67,7 @@ std::vector<std::shared_ptr<Module>> Module::modules() {
   return out;
 }
 
-void Module::zero_grad(bool set_to_none) {
-  for (auto& p : parameters()) {
-    Tensor& g = p.mutable_grad();
-    if (set_to_none)
-      if (auto* tr = jit::active_tracer()) tr->note_grad_cleared(p);
-    if (!g.defined()) continue;
-    if (set_to_none) {
-      g = Tensor();
-    } else {
-      NoGradGuard guard;
-      g = g.detach();
-      g.zero_();
-    }
-  }
-}
+void Module::zero_grad(bool set_to_none) { zero_grads(parameters(), set_to_none); }
 
 void Module::to(Device d) {
   NoGradGuard guard;

@@ -1,6 +1,6 @@
 #include "frontend/optim/optimizer.h"
 
-#include "compiler/tracer.h"
+#include "frontend/zero_grads.h"
 #include "runtime/grad_mode.h"
 
 namespace ember::optim {
@@ -16,21 +16,7 @@ Optimizer::Optimizer(std::vector<Tensor> params) : params_(std::move(params)) {
   }
 }
 
-void Optimizer::zero_grad(bool set_to_none) {
-  for (auto& p : params_) {
-    Tensor& g = p.mutable_grad();
-    if (set_to_none)
-      if (auto* tr = jit::active_tracer()) tr->note_grad_cleared(p);
-    if (!g.defined()) continue;
-    if (set_to_none) {
-      g = Tensor();
-    } else {
-      NoGradGuard guard;
-      g = g.detach();
-      g.zero_();
-    }
-  }
-}
+void Optimizer::zero_grad(bool set_to_none) { zero_grads(params_, set_to_none); }
 
 std::vector<Optimizer::Group> Optimizer::groups_with_grads() const {
   std::vector<Group> groups;

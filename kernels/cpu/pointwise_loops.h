@@ -10,6 +10,7 @@
 #include "kernels/device/cast.h"
 #include "kernels/device/pointwise.h"
 #include "kernels/op_registry.h"
+#include "kernels/pointwise_dispatch.h"
 #include "runtime/dispatch.h"
 
 namespace ember::cpu {
@@ -40,12 +41,6 @@ void store_chunk(char* dst, int64_t stride, ScalarType dt, const R* src, int64_t
         *reinterpret_cast<scalar_t*>(dst + i * stride) = dev::convert<scalar_t>(src[i]);
     }
   });
-}
-
-template <class T>
-T scalar_as(const Scalar& s) {
-  if constexpr (std::is_same_v<T, bool>) return s.to_bool();
-  else return s.to<T>();
 }
 
 template <class Op, class T, size_t... I>
@@ -96,24 +91,6 @@ void pointwise_fast(const PointwiseArgs& a, std::index_sequence<I...>) {
   });
 }
 
-template <class T> constexpr ScalarType compute_enum();
-template <> constexpr ScalarType compute_enum<bool>() { return kBool; }
-template <> constexpr ScalarType compute_enum<int64_t>() { return kInt64; }
-template <> constexpr ScalarType compute_enum<float>() { return kFloat32; }
-template <> constexpr ScalarType compute_enum<double>() { return kFloat64; }
-
-// The compute types each dtype rule can produce.
-template <DtypeRule R, class T>
-constexpr bool rule_allows() {
-  if constexpr (R == DtypeRule::Float) return std::is_floating_point_v<T>;
-  else if constexpr (R == DtypeRule::Logical) return std::is_same_v<T, bool>;
-  else return !std::is_same_v<T, bool>;
-}
-
-template <class S> using compute_of =
-    std::conditional_t<std::is_floating_point_v<S>, S,
-                       std::conditional_t<std::is_integral_v<S>, int64_t, float>>;
-
 // x.pow(2) with a scalar exponent: the functor's own x*x branch, hoisted out of the loop
 // so the loop vectorises (same result bit for bit).
 struct SquareOfFirst {
@@ -129,8 +106,7 @@ bool try_fast(const PointwiseArgs& a) {
     return false;
   } else {
     if (a.out.dtype != dtype_of<S>() || a.compute != compute_enum<T>()) return false;
-    unsigned mask = 0;
-    for (size_t k = 0; k < a.in.size(); ++k) mask |= (a.in[k].is_scalar ? 1u : 0u) << k;
+    unsigned mask = scalar_mask(a);
     auto seq = std::make_index_sequence<Op::arity>{};
     if constexpr (Op::arity == 1) {
       if (mask == 0) return pointwise_fast<Op, S, T, 0>(a, seq), true;
@@ -151,29 +127,9 @@ bool try_fast(const PointwiseArgs& a) {
 
 template <class Op, DtypeRule R>
 void run_pointwise_op(const PointwiseArgs& a) {
-  if (a.contiguous_same_dtype()) {
-    if (try_fast<Op, R, float>(a) || try_fast<Op, R, double>(a) || try_fast<Op, R, int64_t>(a) ||
-        try_fast<Op, R, int32_t>(a) || try_fast<Op, R, Half>(a) || try_fast<Op, R, BFloat16>(a))
-      return;
-  }
-  auto seq = std::make_index_sequence<Op::arity>{};
-  switch (a.compute) {
-    case kBool:
-      if constexpr (rule_allows<R, bool>()) return pointwise_general<Op, bool>(a, seq);
-      break;
-    case kInt64:
-      if constexpr (rule_allows<R, int64_t>()) return pointwise_general<Op, int64_t>(a, seq);
-      break;
-    case kFloat32:
-      if constexpr (rule_allows<R, float>()) return pointwise_general<Op, float>(a, seq);
-      break;
-    case kFloat64:
-      if constexpr (rule_allows<R, double>()) return pointwise_general<Op, double>(a, seq);
-      break;
-    default:
-      break;
-  }
-  EMBER_FAIL("internal: no CPU kernel for ", op_name(a.op), " in ", dtype_name(a.compute));
+  dispatch_pointwise<R>(
+      a, [&]<class S>() { return try_fast<Op, R, S>(a); },
+      [&]<class T>() { pointwise_general<Op, T>(a, std::make_index_sequence<Op::arity>{}); });
 }
 
 // Runs `a` if its op has this arity. Instantiated once per arity, in

@@ -21,24 +21,11 @@
 #include "kernels/device/cast.h"
 #include "kernels/device/pointwise.h"
 #include "kernels/op_registry.h"
+#include "kernels/pointwise_dispatch.h"
 
 namespace ember::cuda {
 
 // ----- compute types (the same mapping as the CPU loops)
-
-template <class T> constexpr ScalarType compute_enum();
-template <> constexpr ScalarType compute_enum<bool>() { return kBool; }
-template <> constexpr ScalarType compute_enum<int64_t>() { return kInt64; }
-template <> constexpr ScalarType compute_enum<float>() { return kFloat32; }
-template <> constexpr ScalarType compute_enum<double>() { return kFloat64; }
-
-// The compute types each dtype rule can produce (pointwise_loops.h: rule_allows).
-template <DtypeRule R, class T>
-constexpr bool rule_allows() {
-  if constexpr (R == DtypeRule::Float) return std::is_floating_point_v<T>;
-  else if constexpr (R == DtypeRule::Logical) return std::is_same_v<T, bool>;
-  else return !std::is_same_v<T, bool>;
-}
 
 // Rules whose output can share the inputs' storage dtype with a compute type != bool.
 // Compare/Logical write bool; Where/MaskedFill always have a bool operand next to a
@@ -49,15 +36,6 @@ constexpr bool has_fast_path() {
          R == DtypeRule::Cast;
 }
 
-template <class S>
-using compute_of = std::conditional_t<std::is_floating_point_v<S>, S,
-                                      std::conditional_t<std::is_integral_v<S>, int64_t, float>>;
-
-template <class T>
-T scalar_as(const Scalar& s) {
-  if constexpr (std::is_same_v<T, bool>) return s.to_bool();
-  else return s.to<T>();
-}
 
 // ----- fast path
 
@@ -145,8 +123,7 @@ bool try_fast(const PointwiseArgs& a, cudaStream_t stream) {
     return false;
   } else {
     if (a.out.dtype != dtype_of<S>() || a.compute != compute_enum<T>()) return false;
-    unsigned mask = 0;
-    for (size_t k = 0; k < a.in.size(); ++k) mask |= (a.in[k].is_scalar ? 1u : 0u) << k;
+    unsigned mask = scalar_mask(a);
     if constexpr (Op::arity == 1) {
       if (mask == 0) return launch_fast<Op, S, T, 0>(a, stream), true;
     } else if constexpr (Op::arity == 2) {
@@ -225,32 +202,13 @@ void launch_general(const PointwiseArgs& a, cudaStream_t stream) {
 
 template <class Op, DtypeRule R>
 void run_pointwise_op(const PointwiseArgs& a, cudaStream_t stream) {
-  if constexpr (has_fast_path<R>()) {
-    if (a.contiguous_same_dtype()) {
-      if (try_fast<Op, R, float>(a, stream) || try_fast<Op, R, double>(a, stream) ||
-          try_fast<Op, R, int64_t>(a, stream) || try_fast<Op, R, int32_t>(a, stream) ||
-          try_fast<Op, R, Half>(a, stream) || try_fast<Op, R, BFloat16>(a, stream))
-        return;
-    }
-  }
-  switch (a.compute) {
-    case kBool:
-      if constexpr (rule_allows<R, bool>()) return launch_general<Op, bool>(a, stream);
-      break;
-    case kInt64:
-      if constexpr (rule_allows<R, int64_t>()) return launch_general<Op, int64_t>(a, stream);
-      break;
-    case kFloat32:
-      if constexpr (rule_allows<R, float>()) return launch_general<Op, float>(a, stream);
-      break;
-    case kFloat64:
-      if constexpr (rule_allows<R, double>()) return launch_general<Op, double>(a, stream);
-      break;
-    default:
-      break;
-  }
-  EMBER_FAIL("internal: no CUDA kernel for ", op_name(a.op), " computing in ",
-             dtype_name(a.compute));
+  dispatch_pointwise<R>(
+      a,
+      [&]<class S>() {
+        if constexpr (has_fast_path<R>()) return try_fast<Op, R, S>(a, stream);
+        else return false;
+      },
+      [&]<class T>() { launch_general<Op, T>(a, stream); });
 }
 
 // Runs `a` if its op has this arity; instantiated once per arity in
