@@ -213,6 +213,21 @@ TEST(Autograd, CreateGraphGivesSecondDerivative) {
   EXPECT_TRUE(close(gg[0], tensor({6.0, 12.0, 18.0}, kFloat64)));
 }
 
+TEST(Autograd, CreateGraphThroughOpsThatSaveTheirOutput) {
+  // exp, tanh and sigmoid save their result; its history must come back for create_graph.
+  Tensor x = leaf({-0.5, 0.25, 1.0});
+  Tensor xd = x.detach();
+  auto second = [&](const std::function<Tensor(const Tensor&)>& f) {
+    auto g = autograd::grad({f(x).sum()}, {x}, {}, std::nullopt, true);
+    return autograd::grad({g[0].sum()}, {x})[0];
+  };
+  EXPECT_TRUE(close(second([](const Tensor& t) { return t.exp(); }), xd.exp(), 1e-12));
+  Tensor th = xd.tanh();
+  EXPECT_TRUE(close(second([](const Tensor& t) { return t.tanh(); }), -2 * th * (1 - th * th), 1e-12));
+  Tensor s = xd.sigmoid();
+  EXPECT_TRUE(close(second([](const Tensor& t) { return t.sigmoid(); }), s * (1 - s) * (1 - 2 * s), 1e-12));
+}
+
 TEST(Autograd, ViewsPassGradients) {
   Tensor x = randn({4, 6}, TensorOptions().dtype(kFloat64).requires_grad(true));
   Tensor y = x.t().reshape({6, 4}).slice(0, 1, 5, 2).select(1, 2).unsqueeze(0).expand({3, 2});

@@ -91,9 +91,12 @@ void CppNodeBase::finish(const std::vector<const Tensor*>& args, variable_list& 
     set_history(out, self, static_cast<uint32_t>(i));
   }
   for (const auto& t : ctx_.to_save_) {
-    bool is_output = false;
-    for (const auto& o : outputs) is_output = is_output || (t.defined() && o.defined() && o.is_same(t));
-    ctx_.saved_.emplace_back(t, is_output && record);
+    int output = -1;
+    for (size_t i = 0; i < outputs.size(); ++i)
+      if (t.defined() && outputs[i].defined() && outputs[i].is_same(t)) output = static_cast<int>(i);
+    ctx_.saved_.emplace_back(t, output >= 0 && record);
+    if (output >= 0 && record && outputs[output].grad_fn() == self)
+      ctx_.saved_.back().set_output_history(self, static_cast<uint32_t>(output));
   }
   ctx_.to_save_.clear();
 }

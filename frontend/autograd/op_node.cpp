@@ -36,8 +36,12 @@ OpNode::OpNode(OpId op, const Derivative& d, Attrs attrs, const std::vector<Tens
 
 void OpNode::save_outputs(const std::vector<Tensor>& outputs) {
   for (const auto& t : outputs) add_input_meta(TensorMeta::of(t));
-  if (d_.saves_outputs)
-    for (const auto& t : outputs) saved_out_.emplace_back(t, true);
+  if (!d_.saves_outputs) return;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    saved_out_.emplace_back(outputs[i], true);
+    if (is_floating(outputs[i].dtype()))
+      saved_out_.back().set_output_history(shared_from_this(), static_cast<uint32_t>(i));
+  }
 }
 
 std::string OpNode::name() const {

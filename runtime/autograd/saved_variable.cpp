@@ -1,6 +1,8 @@
 #include "runtime/autograd/saved_variable.h"
 
 #include "runtime/autograd/autograd_meta.h"
+#include "runtime/autograd/node.h"
+#include "runtime/grad_mode.h"
 
 namespace ember {
 
@@ -20,6 +22,11 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output) : was_defined_(t.d
   }
 }
 
+void SavedVariable::set_output_history(const std::shared_ptr<Node>& fn, uint32_t output_nr) {
+  grad_fn_ = fn;
+  output_nr_ = output_nr;
+}
+
 Tensor SavedVariable::unpack(const std::string& node_name) const {
   EMBER_CHECK(!released_,
               "Trying to backward through the graph a second time (or directly access saved "
@@ -34,6 +41,13 @@ Tensor SavedVariable::unpack(const std::string& node_name) const {
               "inplace operation: [", dtype_name(data_.dtype()), " ", shape_str(data_.sizes()),
               "], which is saved by ", node_name, ", is at version ", now, "; expected version ",
               version_, " instead.");
+  auto fn = GradMode::is_enabled() ? grad_fn_.lock() : nullptr;
+  if (fn) {
+    // An alias carrying the output's history again (only needed for create_graph).
+    Tensor t = data_.detach();
+    set_history(t, fn, output_nr_);
+    return t;
+  }
   return data_;
 }
 
