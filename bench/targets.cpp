@@ -1,0 +1,127 @@
+#include "targets.h"
+
+#include <cstdio>
+
+namespace ember::bench {
+
+namespace {
+
+constexpr const char* kNet = "two_layer_net";
+constexpr const char* kChain4 = "chain:add,mul,clamp,pow";
+constexpr int64_t kChainSize = int64_t{1} << 24;
+
+const BenchResult* find(const std::vector<BenchResult>& rows, const std::string& workload, const std::string& label,
+                        std::optional<int64_t> size = std::nullopt) {
+  const BenchResult* best = nullptr;
+  for (const auto& r : rows) {
+    if (r.workload != workload || r.label() != label || !r.error.empty() || !r.time) continue;
+    if (size && r.size != *size) continue;
+    if (!best || r.size > best->size) best = &r;  // without a size: the largest measured
+  }
+  return best;
+}
+
+std::string num(double v, const char* f = "%.2f") {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+TargetCheck missing(std::string name, std::string target, std::string why) {
+  return {std::move(name), std::move(target), std::nullopt, "", std::nullopt, "not measured in this run: " + why};
+}
+
+}  // namespace
+
+std::vector<TargetCheck> evaluate_targets(const std::vector<BenchResult>& rows) {
+  std::vector<TargetCheck> out;
+
+  const BenchResult* net_eager = find(rows, kNet, "ember eager");
+  const BenchResult* net_torch = find(rows, kNet, "libtorch eager");
+  if (net_eager && net_torch) {
+    double ratio = net_eager->time->median_us / net_torch->time->median_us;
+    out.push_back({"ember eager on the notes' network vs libtorch eager", "<= 1.0x libtorch's time", ratio, "x",
+                   ratio <= 1.0,
+                   "ember eager " + num(net_eager->time->median_us, "%.0f") + " us, libtorch eager " +
+                       num(net_torch->time->median_us, "%.0f") + " us per training step"});
+  } else {
+    out.push_back(missing("ember eager on the notes' network vs libtorch eager", "<= 1.0x libtorch's time",
+                          "needs two_layer_net with ember eager and libtorch eager"));
+  }
+
+  const BenchResult* chain_c = find(rows, kChain4, "ember compiled", kChainSize);
+  const BenchResult* chain_t = find(rows, kChain4, "libtorch eager", kChainSize);
+  if (chain_c && chain_t) {
+    double speedup = chain_t->time->median_us / chain_c->time->median_us;
+    out.push_back({"compiled 4-op chain on 2^24 floats vs libtorch eager", ">= 2.5x faster", speedup, "x",
+                   speedup >= 2.5,
+                   "ember compiled " + num(chain_c->time->median_us / 1e3) + " ms, libtorch eager " +
+                       num(chain_t->time->median_us / 1e3) + " ms"});
+  } else {
+    out.push_back(missing("compiled 4-op chain on 2^24 floats vs libtorch eager", ">= 2.5x faster",
+                          "needs chain:add,mul,clamp,pow at 2^24 with ember compiled and libtorch eager"));
+  }
+
+  const BenchResult* chain_any = find(rows, kChain4, "ember compiled");
+  if (chain_any && chain_any->compile) {
+    const CompileTimes& c = *chain_any->compile;
+    double per = c.cold_ms / static_cast<double>(std::max<int64_t>(1, c.fused_kernels));
+    double worst = per;
+    std::string worst_name = chain_any->workload;
+    for (const auto& r : rows)
+      if (r.compile && r.size_kind == "elements" && r.mode == "compiled") {
+        double p = r.compile->cold_ms / static_cast<double>(std::max<int64_t>(1, r.compile->fused_kernels));
+        if (p > worst) {
+          worst = p;
+          worst_name = r.workload + " at " + std::to_string(r.size);
+        }
+      }
+    out.push_back({"cold compile per fused kernel (4-op chain)", "<= 50 ms", per, "ms", per <= 50,
+                   std::to_string(c.fused_kernels) + " fused kernel(s), first call " + num(c.cold_first_call_ms) +
+                       " ms; worst pointwise case " + num(worst) + " ms (" + worst_name + ")"});
+  } else {
+    out.push_back(missing("cold compile per fused kernel (4-op chain)", "<= 50 ms", "needs chain:add,mul,clamp,pow compiled"));
+  }
+
+  const BenchResult* net_c = find(rows, kNet, "ember compiled");
+  if (net_c && net_c->compile) {
+    const CompileTimes& c = *net_c->compile;
+    out.push_back({"cold compile of the notes' whole network (forward + backward + update)", "<= 200 ms", c.cold_ms,
+                   "ms", c.cold_ms <= 200,
+                   std::to_string(c.fused_kernels) + " fused kernels, " + std::to_string(c.ops) +
+                       " ops; compiler's own count " + num(c.program_ms) + " ms (tracing excluded)"});
+    out.push_back({"warm compile of the notes' network (kernels from the disk cache)", "<= 5 ms", c.warm_ms, "ms",
+                   c.warm_ms <= 5,
+                   "a new compile() of the same step, first call " + num(c.warm_first_call_ms) + " ms"});
+  } else {
+    out.push_back(missing("cold compile of the notes' whole network (forward + backward + update)", "<= 200 ms",
+                          "needs two_layer_net compiled"));
+    out.push_back(missing("warm compile of the notes' network (kernels from the disk cache)", "<= 5 ms",
+                          "needs two_layer_net compiled"));
+  }
+  return out;
+}
+
+nlohmann::json to_json(const std::vector<TargetCheck>& checks) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& c : checks)
+    a.push_back({{"name", c.name},
+                 {"target", c.target},
+                 {"value", c.value ? nlohmann::json(*c.value) : nlohmann::json(nullptr)},
+                 {"unit", c.unit},
+                 {"met", c.met ? nlohmann::json(*c.met) : nlohmann::json(nullptr)},
+                 {"detail", c.detail}});
+  return a;
+}
+
+std::string format_targets(const std::vector<TargetCheck>& checks) {
+  std::string out = "Issue targets:\n";
+  for (const auto& c : checks) {
+    std::string verdict = !c.met ? "n/a " : *c.met ? "MET " : "MISS";
+    std::string value = c.value ? num(*c.value) + " " + c.unit : "-";
+    out += "  [" + verdict + "] " + c.name + ": " + value + " (target " + c.target + "); " + c.detail + "\n";
+  }
+  return out;
+}
+
+}  // namespace ember::bench
