@@ -115,7 +115,9 @@ def plot(doc, out):
 
     if fixed:
         ax_t, ax_s = axes[len(swept)]
-        labels = sorted({l for w in fixed for l in data[w]}, key=lambda l: (l not in BASELINES, l))
+        labels = []  # in the order the results list them (ember eager, compiled, ..., libtorch)
+        for w in fixed:
+            labels += [l for l in data[w] if l not in labels]
         width = 0.8 / max(1, len(labels))
         for j, label in enumerate(labels):
             xs, times, speedups = [], [], []
@@ -135,7 +137,7 @@ def plot(doc, out):
         names = [f"{w}\n({case_size(w)})" for w in fixed]
         for ax in (ax_t, ax_s):
             ax.set_xticks([k + 0.4 - width / 2 for k in range(len(fixed))])
-            ax.set_xticklabels(names, fontsize=7)
+            ax.set_xticklabels(names, fontsize=7, rotation=30, ha="right")
             ax.grid(True, axis="y", alpha=0.3)
             ax.legend(fontsize=7)
         ax_t.set(yscale="log", title="networks: time per call", ylabel="µs (median)")

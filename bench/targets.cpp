@@ -10,13 +10,15 @@ constexpr const char* kNet = "two_layer_net";
 constexpr const char* kChain4 = "chain:add,mul,clamp,pow";
 constexpr int64_t kChainSize = int64_t{1} << 24;
 
+// The row of `workload` and `label` at `size`; without a size, the smallest size measured
+// (where a call takes least, so first-call-minus-steady isolates the compile best).
 const BenchResult* find(const std::vector<BenchResult>& rows, const std::string& workload, const std::string& label,
                         std::optional<int64_t> size = std::nullopt) {
   const BenchResult* best = nullptr;
   for (const auto& r : rows) {
     if (r.workload != workload || r.label() != label || !r.error.empty() || !r.time) continue;
     if (size && r.size != *size) continue;
-    if (!best || r.size > best->size) best = &r;  // without a size: the largest measured
+    if (!best || r.size < best->size) best = &r;
   }
   return best;
 }
@@ -68,17 +70,19 @@ std::vector<TargetCheck> evaluate_targets(const std::vector<BenchResult>& rows) 
     double per = c.cold_ms / static_cast<double>(std::max<int64_t>(1, c.fused_kernels));
     double worst = per;
     std::string worst_name = chain_any->workload;
+    // Only where a call takes under 1 ms: beyond that, first-call-minus-steady is mostly noise.
     for (const auto& r : rows)
-      if (r.compile && r.size_kind == "elements" && r.mode == "compiled") {
+      if (r.compile && r.size_kind == "elements" && r.mode == "compiled" && r.time->median_us < 1000) {
         double p = r.compile->cold_ms / static_cast<double>(std::max<int64_t>(1, r.compile->fused_kernels));
         if (p > worst) {
           worst = p;
-          worst_name = r.workload + " at " + std::to_string(r.size);
+          worst_name = r.workload + " at " + std::to_string(r.size) + " elements";
         }
       }
     out.push_back({"cold compile per fused kernel (4-op chain)", "<= 50 ms", per, "ms", per <= 50,
-                   std::to_string(c.fused_kernels) + " fused kernel(s), first call " + num(c.cold_first_call_ms) +
-                       " ms; worst pointwise case " + num(worst) + " ms (" + worst_name + ")"});
+                   "at " + std::to_string(chain_any->size) + " elements: " + std::to_string(c.fused_kernels) +
+                       " fused kernel(s), first call " + num(c.cold_first_call_ms) + " ms; worst pointwise case with calls under 1 ms " +
+                       num(worst) + " ms (" + worst_name + ")"});
   } else {
     out.push_back(missing("cold compile per fused kernel (4-op chain)", "<= 50 ms", "needs chain:add,mul,clamp,pow compiled"));
   }

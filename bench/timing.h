@@ -14,8 +14,8 @@ struct Timing {
 
 struct TimingOptions {
   int warmup = 3;          // untimed calls first (caches, allocator, lazy initialisation)
-  int max_repeat = 200;    // timed calls at most
-  int min_repeat = 5;      // timed calls at least, even past the budget
+  int max_repeat = 1000;   // timed calls at most
+  int min_repeat = 10;     // timed calls at least, even past the budget
   double budget_ms = 1000; // stop adding timed calls once this much time was spent timing
 };
 
