@@ -195,7 +195,9 @@ int run(const Options& o) {
     fill_bandwidth(rows, copy.gbps);
     for (const auto& r : rows)
       if (!r.error.empty()) std::cerr << " [" << r.label() << " failed: " << r.error << "]";
-    std::cerr << " " << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s\n";
+    char took[32];
+    std::snprintf(took, sizeof took, " %.1f s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    std::cerr << took;
     results.insert(results.end(), rows.begin(), rows.end());
     empty_cache(device);  // each case starts from the same allocator state
   }
