@@ -66,7 +66,7 @@ std::string format_table(const std::vector<BenchResult>& rows) {
     out += cell(torch.count(key) ? fmt("%.2fx", torch[key] / t.median_us) : "-", 8);
     out += "\n";
   }
-  out += "\nmedian and p10..p90: time per call after warm-up; launch: kernels per call; GB/s: bytes per call "
+  out += "\nmedian and p10..p90: time per call after warm-up, the modes of a case timed interleaved; launch: kernels per call; GB/s: bytes per call "
          "(the workload's minimum, else the compiled program's estimate) over the median; %copy: of a plain "
          "copy's bandwidth in this run; peak MiB: allocated above what was live before one call; cold/warm ms: "
          "compile latency (first call minus a steady call) with empty kernel caches / from the disk cache; "

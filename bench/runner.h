@@ -1,8 +1,12 @@
 #pragma once
-// Measures one benchmark case in one mode: ember eager, ember compiled (with or without CUDA
-// graphs) or libtorch eager. A failing mode (a workload that cannot compile, say) becomes a
-// row with `error` set, so one failure never hides the rest of a run.
+// Measures one benchmark case in every mode: ember eager, ember compiled (with or without
+// CUDA graphs) and libtorch eager. Each mode is prepared first (compiled modes before eager,
+// so their first call is a cold compile), then all are timed interleaved, in rounds, so that
+// a drift in the machine's speed (a shared host, a neighbour's build) hits every mode alike;
+// then launches, memory and the warm compile are measured mode by mode. A failing mode (a
+// workload that cannot compile, say) becomes a row with `error` set.
 #include <string>
+#include <vector>
 
 #include "bench_result.h"
 #include "runtime/device.h"
@@ -18,12 +22,13 @@ struct RunOptions {
   // disk kernel cache starts empty; the warm compile then reads what the cold one wrote.
   std::string cache_root;
   uint64_t seed = 0;
+  bool libtorch = false;  // add a "libtorch eager" row (CPU only)
 };
 
-// mode: "eager", "compiled" or "compiled+cuda_graphs".
-BenchResult measure_ember(const BenchCase& c, const std::string& mode, const RunOptions& o);
+// Modes of ember on this device: "compiled", "compiled+cuda_graphs" (CUDA), "eager".
+std::vector<std::string> ember_modes(const Device& d);
 
-// libtorch eager on the CPU (Debian's libtorch has no CUDA).
-BenchResult measure_libtorch(const BenchCase& c, const RunOptions& o);
+// The rows of one case: ember eager first, then the compiled modes, then libtorch.
+std::vector<BenchResult> measure_case(const BenchCase& c, const RunOptions& o);
 
 }  // namespace ember::bench

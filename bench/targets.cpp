@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "suite.h"
+
 namespace ember::bench {
 
 namespace {
@@ -68,21 +70,22 @@ std::vector<TargetCheck> evaluate_targets(const std::vector<BenchResult>& rows) 
   if (chain_any && chain_any->compile) {
     const CompileTimes& c = *chain_any->compile;
     double per = c.cold_ms / static_cast<double>(std::max<int64_t>(1, c.fused_kernels));
-    double worst = per;
-    std::string worst_name = chain_any->workload;
+    double worst = -1;
+    std::string worst_name;
     // Only where a call takes under 1 ms: beyond that, first-call-minus-steady is mostly noise.
     for (const auto& r : rows)
       if (r.compile && r.size_kind == "elements" && r.mode == "compiled" && r.time->median_us < 1000) {
         double p = r.compile->cold_ms / static_cast<double>(std::max<int64_t>(1, r.compile->fused_kernels));
         if (p > worst) {
           worst = p;
-          worst_name = r.workload + " at " + std::to_string(r.size) + " elements";
+          worst_name = r.workload + " at " + size_text(r.size);
         }
       }
+    std::string worst_text = worst < 0 ? "none measured" : num(worst) + " ms per kernel (" + worst_name + ")";
     out.push_back({"cold compile per fused kernel (4-op chain)", "<= 50 ms", per, "ms", per <= 50,
-                   "at " + std::to_string(chain_any->size) + " elements: " + std::to_string(c.fused_kernels) +
-                       " fused kernel(s), first call " + num(c.cold_first_call_ms) + " ms; worst pointwise case with calls under 1 ms " +
-                       num(worst) + " ms (" + worst_name + ")"});
+                   "at " + size_text(chain_any->size) + ": " + std::to_string(c.fused_kernels) +
+                       " fused kernel(s), first call " + num(c.cold_first_call_ms) +
+                       " ms; worst pointwise case with calls under 1 ms: " + worst_text});
   } else {
     out.push_back(missing("cold compile per fused kernel (4-op chain)", "<= 50 ms", "needs chain:add,mul,clamp,pow compiled"));
   }

@@ -146,6 +146,7 @@ int run(const Options& o) {
 
   int threads = omp_get_max_threads();
   bool with_torch = libtorch::available() && !o.no_torch && device.is_cpu();
+  ro.libtorch = with_torch;
   nlohmann::json machine = host_info();
   machine["device"] = device.str();
   machine["cuda"] = device.is_cuda() ? cuda_info(device.index) : nlohmann::json(nullptr);
@@ -176,11 +177,6 @@ int run(const Options& o) {
   CopyBandwidth copy = measure_copy_bandwidth(device, copy_elements, ro.timing);
   std::cout << "copy bandwidth: " << copy.gbps << " GB/s (Tensor.copy_ of " << size_text(copy.elements) << " floats)\n\n";
 
-  // Compiled modes first: ember keeps oneDNN primitives (and the GPU its modules) for the
-  // life of the process, so a compile after the eager run would not be cold.
-  std::vector<std::string> modes = {"compiled"};
-  if (device.is_cuda()) modes.push_back("compiled+cuda_graphs");
-  modes.push_back("eager");
   std::vector<BenchResult> results;
   auto t_start = std::chrono::steady_clock::now();
   for (size_t i = 0; i < cases.size(); ++i) {
@@ -188,10 +184,7 @@ int run(const Options& o) {
     std::cerr << "[" << i + 1 << "/" << cases.size() << "] " << c.workload << " "
               << (c.pointwise ? size_text(c.size) : "N=" + std::to_string(c.size)) << " ..." << std::flush;
     auto t0 = std::chrono::steady_clock::now();
-    std::vector<BenchResult> rows;
-    for (const auto& m : modes) rows.push_back(measure_ember(c, m, ro));
-    if (with_torch) rows.push_back(measure_libtorch(c, ro));
-    std::stable_partition(rows.begin(), rows.end(), [](const BenchResult& r) { return r.label() == "ember eager"; });
+    std::vector<BenchResult> rows = measure_case(c, ro);
     fill_bandwidth(rows, copy.gbps);
     for (const auto& r : rows)
       if (!r.error.empty()) std::cerr << " [" << r.label() << " failed: " << r.error << "]";
@@ -226,7 +219,8 @@ int run(const Options& o) {
                         {"settings",
                          {{"device", device.str()}, {"quick", o.quick}, {"filter", o.filter}, {"repeat", o.repeat},
                           {"warmup", o.warmup}, {"budget_ms", o.budget_ms}, {"seed", o.seed},
-                          {"timer", device.is_cuda() ? "cuda events" : "steady_clock"}, {"total_s", total_s}}},
+                          {"timer", device.is_cuda() ? "cuda events" : "steady_clock"},
+                          {"timing", "modes of a case interleaved in 5 rounds of (1 untimed + a chunk of timed calls)"}, {"total_s", total_s}}},
                         {"copy_bandwidth", {{"gbps", copy_gbps}, {"start", to_json(copy)}, {"end", to_json(copy_end)}}},
                         {"results", rows},
                         {"targets", to_json(targets)}};
