@@ -146,7 +146,7 @@ def plot(doc, out):
 
     fig.suptitle(title(doc), fontsize=10)
     fig.tight_layout(rect=(0, 0, 1, 0.98))
-    fig.savefig(out, dpi=110)
+    fig.savefig(out, dpi=90)
 
 
 def main():
