@@ -10,8 +10,9 @@ bench/merge_results.py to see ember vs PyTorch eager vs torch.compile side by si
     python3 bench/plot.py gpu.json -o gpu.png
 
 Timing: warm-up calls, then timed calls (at most --repeat, stopping after --budget-ms, at
-least 5), each between two CUDA events after a synchronize (CPU: perf_counter) - as
-ember-bench does. Compile latency: first call minus a steady call, cold with a fresh
+least 5), each between two CUDA events after a synchronize (CPU: perf_counter), as
+ember-bench times a call. Unlike ember-bench, which interleaves the modes of a case in rounds
+to cancel a shared CPU host's drift, the modes here are timed one after the other. Compile latency: first call minus a steady call, cold with a fresh
 TORCHINDUCTOR_CACHE_DIR, warm after torch._dynamo.reset() with that cache filled.
 
 --dry-run runs everything on the CPU at tiny sizes (to check the script without a GPU);
