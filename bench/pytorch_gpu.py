@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The ember-bench workloads in PyTorch (eager, torch.compile, torch.compile with
-mode="reduce-overhead"), timed the same way and written as JSON in ember-bench's schema
+mode="reduce-overhead"), timed like ember-bench and written as JSON in its schema
 ("ember-bench/1"), for a GPU machine. Merge the result into an ember-bench run with
 bench/merge_results.py to see ember vs PyTorch eager vs torch.compile side by side:
 
@@ -12,7 +12,8 @@ bench/merge_results.py to see ember vs PyTorch eager vs torch.compile side by si
 Timing: warm-up calls, then timed calls (at most --repeat, stopping after --budget-ms, at
 least 5), each between two CUDA events after a synchronize (CPU: perf_counter), as
 ember-bench times a call. Unlike ember-bench, which interleaves the modes of a case in rounds
-to cancel a shared CPU host's drift, the modes here are timed one after the other. Compile latency: first call minus a steady call, cold with a fresh
+to cancel a shared CPU host's drift, the modes here are timed one after the other.
+Compile latency: first call minus a steady call, cold with a fresh
 TORCHINDUCTOR_CACHE_DIR, warm after torch._dynamo.reset() with that cache filled.
 
 --dry-run runs everything on the CPU at tiny sizes (to check the script without a GPU);
