@@ -299,8 +299,17 @@ std::unique_ptr<Variant> CompiledFunction::trace(const std::vector<Tensor>& args
                                             options_, options_.name + "_backward");
   }
   for (int in : fwd_inputs) v->forward_inputs.push_back(role.at(in));
+  // Without a backward reading the old values, in-place updates (parameters, optimizer
+  // state) may be computed straight into the captured tensors.
+  std::vector<std::pair<int, int>> inplace;
+  if (!v->backward)
+    for (size_t w = 0; w < v->writebacks.size(); ++w)
+      for (size_t j = 0; j < v->forward_inputs.size(); ++j)
+        if (v->forward_inputs[j].kind == Variant::Source::Kind::Capture &&
+            v->forward_inputs[j].index == v->writebacks[w])
+          inplace.emplace_back(v->num_user_outputs + static_cast<int>(w), static_cast<int>(j));
   v->forward = std::make_unique<Program>(extract_subgraph(g, fwd_node_ids, fwd_inputs, forward_outputs),
-                                         options_, options_.name + "_forward");
+                                         options_, options_.name + "_forward", inplace);
   EMBER_LOG("cache", options_.name << ": compiled a variant (" << v->forward->graph().nodes.size()
                                    << " forward ops" << (v->backward ? ", with backward" : "") << ")");
   return v;
@@ -321,7 +330,8 @@ std::vector<Tensor> CompiledFunction::execute(const std::shared_ptr<Variant>& vp
     NoGradGuard no_grad;
     for (int c : v.writebacks) {
       const Tensor& dst = v.captures[c].tensor;
-      if (!out[k].is_same(dst)) dst.copy_(out[k]);
+      if (out[k].is_same(dst)) dst.bump_version();  // computed in place
+      else dst.copy_(out[k]);
       ++k;
     }
     for (int c : v.grad_assigns) v.captures[c].tensor.mutable_grad() = out[k++];

@@ -35,7 +35,8 @@ void step_io(const Graph& g, const Step& s, const std::vector<std::unique_ptr<Fu
 
 }  // namespace
 
-Program::Program(Graph traced, const CompileOptions& options, const std::string& name)
+Program::Program(Graph traced, const CompileOptions& options, const std::string& name,
+                 const std::vector<std::pair<int, int>>& inplace)
     : traced_(std::move(traced)), name_(name) {
   auto t0 = std::chrono::steady_clock::now();
   graph_ = traced_;
@@ -81,6 +82,7 @@ Program::Program(Graph traced, const CompileOptions& options, const std::string&
   }
   // Outputs (and anything they view) escape the arena; so do values on a second device.
   for (int o : outputs) planned[base[o]] = false;
+  plan_inplace(inplace, def, last, base);
   Device main_device;
   bool found = false;
   for (int v = 0; v < nv; ++v)
@@ -136,6 +138,39 @@ Program::Program(Graph traced, const CompileOptions& options, const std::string&
 
 Program::~Program() = default;
 
+void Program::plan_inplace(const std::vector<std::pair<int, int>>& pairs, const std::vector<int>& def,
+                           const std::vector<int>& last, const std::vector<int>& base) {
+  inplace_input_.assign(graph_.values.size(), -1);
+  std::vector<int> uses(graph_.values.size(), 0);
+  for (int o : graph_.outputs) ++uses[o];
+  for (auto [k, j] : pairs) {
+    int o = graph_.outputs[k], in = graph_.inputs[j];
+    const Value &ov = graph_.values[o], &iv = graph_.values[in];
+    int s = def[o];
+    if (ov.kind != ValueKind::Node || s < 0 || uses[o] != 1 || base[o] != o || inplace_input_[o] >= 0) continue;
+    if (ov.dtype != iv.dtype || ov.sizes != iv.sizes || ov.device != iv.device ||
+        !is_contiguous_layout(iv.sizes, iv.strides) || uses[in] > 0)
+      continue;
+    // The old values must be dead once the new ones are written: every read of the input
+    // (and of views of it) happens before the producing step, or inside a fused kernel
+    // that reads it element by element at the same index it writes.
+    int read_last = last[base[in]];
+    if (read_last > s) continue;
+    if (read_last == s) {
+      // Only a fused kernel that reads the input itself, densely, at the index it writes.
+      const Step& st = steps_[s];
+      if (st.kind != Step::Kind::Fused) continue;
+      const FusionGroup& grp = kernels_[st.fused]->group();
+      bool aligned = grp.shape == iv.sizes;
+      for (int g_in : grp.inputs)
+        if (base[g_in] == in && g_in != in) aligned = false;  // a view of it: other indices
+      if (!aligned) continue;
+    }
+    inplace_input_[o] = j;
+    EMBER_LOG("memory", name_ << ": output " << k << " is computed in place into input " << j);
+  }
+}
+
 bool Program::aliases_constant(int v) const {
   while (graph_.values[v].kind == ValueKind::Node) {
     const Node& n = graph_.nodes[graph_.values[v].node];
@@ -176,6 +211,7 @@ std::vector<Tensor> Program::run_steps(const std::vector<Tensor>& inputs) const 
   if (plan.arena_bytes > 0) arena = empty_tensor({plan.arena_bytes}, kUInt8, plan.device);
   auto buffer = [&](int v) {
     const Value& val = graph_.values[v];
+    if (inplace_input_[v] >= 0) return inputs[inplace_input_[v]];
     if (plan.offset[v] < 0) return allocate_value(val);
     int64_t item = static_cast<int64_t>(itemsize(val.dtype));
     auto impl = std::make_shared<TensorImpl>(arena.impl().storage, val.sizes, contiguous_strides(val.sizes),

@@ -33,7 +33,11 @@ struct ProgramSummary {
 
 class Program {
  public:
-  Program(Graph traced, const CompileOptions& options, const std::string& name);
+  // `inplace` offers (output k, input j) pairs: output k may be computed straight into input
+  // j's memory (an in-place update written back by the caller) when the plan shows that is
+  // safe; run() then returns input j's tensor as output k.
+  Program(Graph traced, const CompileOptions& options, const std::string& name,
+          const std::vector<std::pair<int, int>>& inplace = {});
   ~Program();
 
   // Runs the program (through a CUDA graph when compiled with cuda_graphs and capturable).
@@ -54,12 +58,15 @@ class Program {
  private:
   // Whether value v is a constant or a view of one.
   bool aliases_constant(int v) const;
+  void plan_inplace(const std::vector<std::pair<int, int>>& pairs, const std::vector<int>& def,
+                    const std::vector<int>& last, const std::vector<int>& base);
 
   Graph traced_, graph_;
   std::vector<PassRecord> passes_;
   std::vector<Step> steps_;
   std::vector<std::unique_ptr<FusedKernel>> kernels_;
   std::unique_ptr<ProgramMemory> memory_;
+  std::vector<int> inplace_input_;  // per value: the input it is computed into, or -1
   std::unique_ptr<GraphReplay> replay_;
   mutable ProgramSummary summary_;
   std::string name_;

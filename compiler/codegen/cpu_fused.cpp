@@ -28,7 +28,8 @@ constexpr int64_t kTile = 2048;
 
 // Where a node operand comes from, per tile.
 struct Ref {
-  enum class Kind : uint8_t { Scalar, Slot, External } kind;
+  // Scalar: a constant; HostScalar: a 0-dim CPU tensor read once per run (both by value).
+  enum class Kind : uint8_t { Scalar, HostScalar, Slot, External } kind;
   int index = 0;  // slot or external input number
   Scalar value;
   ScalarType dtype;
@@ -49,6 +50,7 @@ class CpuFusedKernel final : public FusedKernel {
     numel_ = numel_of(grp.shape);
     std::vector<int> slot_of(g.values.size(), -1), ext_of(g.values.size(), -1);
     read_per_element_.assign(grp.inputs.size(), false);
+    host_scalar_input_.assign(grp.inputs.size(), false);
     for (size_t j = 0; j < grp.inputs.size(); ++j) ext_of[grp.inputs[j]] = static_cast<int>(j);
     for (int n : grp.nodes) {
       if (n == grp.reduction) continue;
@@ -77,6 +79,10 @@ class CpuFusedKernel final : public FusedKernel {
         } else if (v.kind == ValueKind::Constant && v.numel() == 1 && v.sizes.empty()) {
           r.kind = Ref::Kind::Scalar;
           r.value = v.constant.item();
+        } else if (v.sizes.empty() && v.device.is_cpu()) {
+          r.kind = Ref::Kind::HostScalar;
+          r.index = ext_of[i];
+          host_scalar_input_[r.index] = true;
         } else {
           r.kind = Ref::Kind::External;
           r.index = ext_of[i];
@@ -121,6 +127,7 @@ class CpuFusedKernel final : public FusedKernel {
         const Ref& r = p.in[k];
         os << (k ? ", " : "");
         if (r.kind == Ref::Kind::Scalar) os << r.value;
+        else if (r.kind == Ref::Kind::HostScalar) os << "scalar(in" << r.index << ")";
         else if (r.kind == Ref::Kind::Slot) os << "slot" << r.index;
         else os << "in" << r.index;
       }
@@ -147,25 +154,26 @@ class CpuFusedKernel final : public FusedKernel {
     }
     std::vector<Tensor> outs;
     for (int o : grp.outputs) outs.push_back(values[o].defined() ? values[o] : allocate_value(g.values[o]));
-    int threads = omp_get_max_threads();
+    std::vector<Scalar> host(grp.inputs.size());
+    for (size_t j = 0; j < grp.inputs.size(); ++j)
+      if (host_scalar_input_[j]) host[j] = values[grp.inputs[j]].item();
     int64_t tiles = (numel_ + kTile - 1) / kTile;
+    int threads = static_cast<int>(std::min<int64_t>(omp_get_max_threads(), std::max<int64_t>(1, tiles)));
     std::vector<std::vector<double>> acc(threads);
     std::vector<std::vector<char>> seen(threads);
     count_kernel_launch();
-#pragma omp parallel num_threads(static_cast<int>(std::min<int64_t>(threads, std::max<int64_t>(1, tiles))))
-    {
-      int t = omp_get_thread_num();
+    // Thread t evaluates tiles [tb, te): every op of the group per tile, then the reduction.
+    auto work = [&](int t, int64_t tb, int64_t te) {
       std::vector<std::vector<char>> slots(slot_dtypes_.size());
       for (size_t s = 0; s < slots.size(); ++s) slots[s].resize(kTile * itemsize(slot_dtypes_[s]));
       std::vector<std::vector<char>> gathered(ext.size());
       std::vector<PointwiseArgs> args(plans_.size());
-      for (size_t k = 0; k < plans_.size(); ++k) prepare(args[k], plans_[k]);
+      for (size_t k = 0; k < plans_.size(); ++k) prepare(args[k], plans_[k], host);
       if (red_op_ != OpId::NumOps) {
         acc[t].assign(red_out_numel_, red_op_ == OpId::Amax || red_op_ == OpId::Amin ? NAN : 0.0);
         seen[t].assign(red_out_numel_, 0);
       }
-#pragma omp for schedule(static)
-      for (int64_t tile = 0; tile < tiles; ++tile) {
+      for (int64_t tile = tb; tile < te; ++tile) {
         int64_t b = tile * kTile, n = std::min(kTile, numel_ - b);
         for (size_t j = 0; j < ext.size(); ++j)
           if (gathered_input[j]) gather(ext[j], b, n, gathered[j]);
@@ -188,6 +196,16 @@ class CpuFusedKernel final : public FusedKernel {
         }
         if (red_op_ != OpId::NumOps) accumulate(slot_data(red_slot_, b, slots, outs), b, n, acc[t], seen[t]);
       }
+    };
+    if (threads == 1) {
+      work(0, 0, tiles);  // no OpenMP team for a single tile
+    } else {
+#pragma omp parallel num_threads(threads)
+      {
+        int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        int64_t per = (tiles + nt - 1) / nt;
+        work(t, std::min(tiles, t * per), std::min(tiles, (t + 1) * per));
+      }
     }
     if (red_op_ != OpId::NumOps) finish_reduction(acc, seen, outs[red_external_]);
     for (size_t k = 0; k < grp.outputs.size(); ++k) values[grp.outputs[k]] = outs[k];
@@ -202,7 +220,7 @@ class CpuFusedKernel final : public FusedKernel {
     return static_cast<char*>(outs[ext].data_ptr()) + b * static_cast<int64_t>(itemsize(slot_dtypes_[slot]));
   }
 
-  void prepare(PointwiseArgs& a, const NodePlan& p) const {
+  void prepare(PointwiseArgs& a, const NodePlan& p, const std::vector<Scalar>& host) const {
     a.op = p.op;
     a.compute = p.compute;
     a.sizes = {0};
@@ -212,8 +230,8 @@ class CpuFusedKernel final : public FusedKernel {
     for (size_t i = 0; i < p.in.size(); ++i) {
       const Ref& r = p.in[i];
       a.in[i].dtype = r.dtype;
-      a.in[i].is_scalar = r.kind == Ref::Kind::Scalar;
-      a.in[i].value = r.value;
+      a.in[i].is_scalar = r.kind == Ref::Kind::Scalar || r.kind == Ref::Kind::HostScalar;
+      a.in[i].value = r.kind == Ref::Kind::HostScalar ? host[r.index] : r.value;
       a.in[i].strides = {a.in[i].is_scalar ? 0 : static_cast<int64_t>(itemsize(r.dtype))};
     }
   }
@@ -228,9 +246,17 @@ class CpuFusedKernel final : public FusedKernel {
       strides[d + off] = t.sizes()[d] == 1 ? 0 : t.strides()[d] * static_cast<int64_t>(item);
     const char* base = static_cast<const char*>(t.data_ptr());
     char* dst = buf.data();
+    int64_t st = strides.empty() ? 0 : strides.back();
     cpu::walk_range<1>(group_.shape, {strides}, b, b + n, [&](const int64_t* o, int64_t len) {
-      int64_t st = strides.empty() ? 0 : strides.back();
-      for (int64_t i = 0; i < len; ++i, dst += item) std::memcpy(dst, base + o[0] + i * st, item);
+      const char* src = base + o[0];
+      if (st == static_cast<int64_t>(item)) {  // a dense run: one copy
+        std::memcpy(dst, src, static_cast<size_t>(len) * item);
+      } else if (st == 0) {  // broadcast along the run: repeat one element
+        for (int64_t i = 0; i < len; ++i) std::memcpy(dst + i * item, src, item);
+      } else {
+        for (int64_t i = 0; i < len; ++i) std::memcpy(dst + i * item, src + i * st, item);
+      }
+      dst += len * static_cast<int64_t>(item);
     });
   }
 
@@ -297,6 +323,7 @@ class CpuFusedKernel final : public FusedKernel {
   std::vector<ScalarType> slot_dtypes_;
   std::vector<int> slot_external_;  // group output a slot is written to, or -1
   std::vector<bool> read_per_element_;  // group inputs that are tensors, not scalars
+  std::vector<bool> host_scalar_input_;  // group inputs that are 0-dim CPU tensors
   OpId red_op_ = OpId::NumOps;
   int red_slot_ = -1, red_external_ = -1;
   Value red_out_;
