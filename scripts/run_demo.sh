@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Builds ember and runs the demo on the best device available.
+# Builds ember and runs the demo: the notes' network trained eagerly and compiled on the
+# best device available, its fused graph (text and SVG), and an eager-vs-compiled table;
+# then the same network and a pointwise chain side by side with libtorch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/ensure_deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DEMBER_BUILD_EXAMPLES=ON > /dev/null
-cmake --build build -j"$(nproc)" --target manual_backprop
-device=cpu
-if build/examples/manual_backprop --help > /dev/null && command -v nvidia-smi > /dev/null && nvidia-smi -L > /dev/null 2>&1; then
-  device=cuda
-fi
-build/examples/manual_backprop --device "$device"
+scripts/ensure_deps.sh graphviz libtorch-dev libopenblas0-openmp
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release > /dev/null
+cmake --build build -j"$(nproc)" --target ember-demo ember-bench
+build/tools/ember-demo --svg build/ember_demo_graph.svg
+echo
+echo "=== ember vs libtorch (ember-bench) ==="
+build/tools/ember-bench --quick --filter 'two_layer_net|chain:add,mul,clamp,pow$' --sizes 2^24
