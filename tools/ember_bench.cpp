@@ -168,7 +168,7 @@ int run(const Options& o) {
                 << "; install libopenblas0-openmp for a fair comparison\n";
   } else if (!o.no_torch) {
     std::cout << (libtorch::available() ? "libtorch: CPU-only here; for GPUs use bench/pytorch_gpu.py\n"
-                                        : "libtorch: not built in (EMBER_BENCH_TORCH)\n");
+                                        : "libtorch: not built in (EMBER_TORCH)\n");
   }
 
   // The copy is measured before and after the cases; the faster one is the ceiling (a shared

@@ -1,0 +1,244 @@
+// libtorch's side of the gradient-parity tests: the same programs as test_torch_parity.cpp,
+// by name. Compiled as C++17 against Debian's libtorch.
+#include "torch_programs.h"
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <map>
+#include <stdexcept>
+
+namespace ember::torch_parity {
+
+namespace {
+
+using torch::Tensor;
+using Inputs = std::vector<Tensor>;
+using Program = std::function<Tensor(const Inputs&)>;
+namespace F = torch::nn::functional;
+
+Tensor to_torch(const Array& a) {
+  auto values = torch::tensor(a.values, torch::kFloat64).reshape(a.shape);
+  switch (a.kind) {
+    case Array::Kind::Int64: return values.to(torch::kInt64);
+    case Array::Kind::Bool: return values.to(torch::kBool);
+    case Array::Kind::Float64: break;
+  }
+  return values.clone().requires_grad_(true);
+}
+
+Array from_torch(const Tensor& t) {
+  Tensor c = t.detach().to(torch::kFloat64).contiguous();
+  Array a;
+  a.shape = c.sizes().vec();
+  a.values.assign(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+  return a;
+}
+
+Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) { return F::linear(x, w, b); }
+
+// The notes' programs 1 (autograd, manual SGD), 5 (nn + Adam) and 7 (DynamicNet + momentum),
+// trained for a few steps in float64; the output is the losses and one final weight.
+Tensor train_two_layer_sgd(const Inputs& in) {
+  Tensor x = in[0].detach(), y = in[1].detach();
+  Tensor w1 = in[2].detach().clone().requires_grad_(true), w2 = in[3].detach().clone().requires_grad_(true);
+  std::vector<Tensor> losses;
+  for (int t = 0; t < 30; ++t) {
+    Tensor loss = (x.mm(w1).clamp(0).mm(w2) - y).pow(2).sum();
+    losses.push_back(loss.detach().reshape({1}));
+    loss.backward();
+    torch::NoGradGuard no_grad;
+    w1 -= 1e-6 * w1.grad();
+    w2 -= 1e-6 * w2.grad();
+    w1.grad().zero_();
+    w2.grad().zero_();
+  }
+  losses.push_back(w2.detach().flatten());
+  return torch::cat(losses);
+}
+
+std::vector<Tensor> fresh_parameters(const Inputs& in, size_t first) {
+  std::vector<Tensor> params;
+  for (size_t i = first; i < in.size(); ++i) params.push_back(in[i].detach().clone().requires_grad_(true));
+  return params;
+}
+
+Tensor train_nn_adam(const Inputs& in) {
+  Tensor x = in[0].detach(), y = in[1].detach();
+  auto p = fresh_parameters(in, 2);
+  torch::optim::Adam adam(p, torch::optim::AdamOptions(1e-4));
+  std::vector<Tensor> losses;
+  for (int t = 0; t < 30; ++t) {
+    Tensor pred = linear(linear(x, p[0], p[1]).relu(), p[2], p[3]);
+    Tensor loss = F::mse_loss(pred, y, F::MSELossFuncOptions().reduction(torch::kSum));
+    losses.push_back(loss.detach().reshape({1}));
+    adam.zero_grad();
+    loss.backward();
+    adam.step();
+  }
+  losses.push_back(p[2].detach().flatten());
+  return torch::cat(losses);
+}
+
+Tensor train_dynamic_momentum(const Inputs& in) {
+  Tensor x = in[0].detach(), y = in[1].detach();
+  auto p = fresh_parameters(in, 2);
+  torch::optim::SGD sgd(p, torch::optim::SGDOptions(1e-4).momentum(0.9));
+  std::vector<Tensor> losses;
+  for (int t = 0; t < 30; ++t) {
+    Tensor h = linear(x, p[0], p[1]).clamp_min(0);
+    for (int k = 0; k < t % 4; ++k) h = linear(h, p[2], p[3]).clamp_min(0);
+    Tensor loss = F::mse_loss(linear(h, p[4], p[5]), y, F::MSELossFuncOptions().reduction(torch::kSum));
+    losses.push_back(loss.detach().reshape({1}));
+    sgd.zero_grad();
+    loss.backward();
+    sgd.step();
+  }
+  losses.push_back(p[4].detach().flatten());
+  return torch::cat(losses);
+}
+
+const std::map<std::string, Program>& programs() {
+  static const std::map<std::string, Program> table = {
+      // unary
+      {"neg", [](const Inputs& i) { return i[0].neg(); }},
+      {"abs", [](const Inputs& i) { return i[0].abs(); }},
+      {"exp", [](const Inputs& i) { return i[0].exp(); }},
+      {"log", [](const Inputs& i) { return i[0].log(); }},
+      {"sqrt", [](const Inputs& i) { return i[0].sqrt(); }},
+      {"rsqrt", [](const Inputs& i) { return i[0].rsqrt(); }},
+      {"reciprocal", [](const Inputs& i) { return i[0].reciprocal(); }},
+      {"relu", [](const Inputs& i) { return i[0].relu(); }},
+      {"sigmoid", [](const Inputs& i) { return i[0].sigmoid(); }},
+      {"tanh", [](const Inputs& i) { return i[0].tanh(); }},
+      {"sin", [](const Inputs& i) { return i[0].sin(); }},
+      {"cos", [](const Inputs& i) { return i[0].cos(); }},
+      {"erf", [](const Inputs& i) { return i[0].erf(); }},
+      {"gelu", [](const Inputs& i) { return F::gelu(i[0]); }},
+      {"clamp", [](const Inputs& i) { return i[0].clamp(-0.5, 0.5); }},
+      {"clamp_min", [](const Inputs& i) { return i[0].clamp_min(0); }},
+      {"clamp_max", [](const Inputs& i) { return i[0].clamp_max(0.3); }},
+      {"pow2", [](const Inputs& i) { return i[0].pow(2); }},
+      {"pow3", [](const Inputs& i) { return i[0].pow(3); }},
+      {"pow_frac", [](const Inputs& i) { return i[0].pow(2.5); }},
+      {"pow_neg", [](const Inputs& i) { return i[0].pow(-1.5); }},
+      {"scalar_arith", [](const Inputs& i) { return (i[0] * 3 - 1) / 2 + 0.5; }},
+      // binary, broadcasting
+      {"add_alpha", [](const Inputs& i) { return i[0].add(i[1], 2.5); }},
+      {"sub_alpha", [](const Inputs& i) { return i[0].sub(i[1], 0.5); }},
+      {"mul_broadcast", [](const Inputs& i) { return i[0] * i[1]; }},
+      {"div", [](const Inputs& i) { return i[0] / i[1]; }},
+      {"div_broadcast", [](const Inputs& i) { return i[0] / i[1]; }},
+      {"pow_tensor", [](const Inputs& i) { return i[0].pow(i[1]); }},
+      {"maximum", [](const Inputs& i) { return torch::maximum(i[0], i[1]); }},
+      {"minimum", [](const Inputs& i) { return torch::minimum(i[0], i[1]); }},
+      {"where", [](const Inputs& i) { return torch::where(i[0] > i[1], i[0], i[1] * 2); }},
+      {"masked_fill", [](const Inputs& i) { return i[0].masked_fill(i[1], 1.5); }},
+      {"clamp_tensor", [](const Inputs& i) { return i[0].clamp(i[1], i[2]); }},
+      // reductions
+      {"sum_all", [](const Inputs& i) { return i[0].sum(); }},
+      {"sum_dims", [](const Inputs& i) { return i[0].sum(torch::IntArrayRef{0, 2}); }},
+      {"sum_keepdim", [](const Inputs& i) { return i[0].sum(torch::IntArrayRef{1}, true); }},
+      {"mean_all", [](const Inputs& i) { return i[0].mean(); }},
+      {"mean_dim", [](const Inputs& i) { return i[0].mean(torch::IntArrayRef{-1}); }},
+      {"prod_all", [](const Inputs& i) { return i[0].prod(); }},
+      {"prod_dim", [](const Inputs& i) { return i[0].prod(1); }},
+      {"max_all", [](const Inputs& i) { return i[0].max(); }},
+      {"min_all", [](const Inputs& i) { return i[0].min(); }},
+      {"amax", [](const Inputs& i) { return i[0].amax({2}); }},
+      {"amin", [](const Inputs& i) { return i[0].amin({0, 1}, true); }},
+      {"max_dim", [](const Inputs& i) { return std::get<0>(i[0].max(1)); }},
+      {"min_dim", [](const Inputs& i) { return std::get<0>(i[0].min(2, true)); }},
+      {"softmax", [](const Inputs& i) { return i[0].softmax(1); }},
+      {"log_softmax", [](const Inputs& i) { return i[0].log_softmax(0); }},
+      // linear algebra
+      {"mm", [](const Inputs& i) { return i[0].mm(i[1]); }},
+      {"mm_transposed", [](const Inputs& i) { return i[0].t().mm(i[1]); }},
+      {"mv", [](const Inputs& i) { return i[0].mv(i[1]); }},
+      {"dot", [](const Inputs& i) { return i[0].dot(i[1]); }},
+      {"bmm", [](const Inputs& i) { return i[0].bmm(i[1]); }},
+      {"matmul_nd", [](const Inputs& i) { return i[0].matmul(i[1]); }},
+      {"matmul_broadcast", [](const Inputs& i) { return i[0].matmul(i[1]); }},
+      {"matmul_vector", [](const Inputs& i) { return i[0].matmul(i[1]); }},
+      {"addmm", [](const Inputs& i) { return i[0].addmm(i[1], i[2], 0.5, 2); }},
+      {"linear", [](const Inputs& i) { return linear(i[0], i[1], i[2]); }},
+      // shape and indexing
+      {"view", [](const Inputs& i) { return i[0].view({2, 6}); }},
+      {"reshape_transposed", [](const Inputs& i) { return i[0].t().reshape({12}); }},
+      {"permute", [](const Inputs& i) { return i[0].permute({2, 0, 1}); }},
+      {"expand", [](const Inputs& i) { return i[0].expand({2, 3, 4}); }},
+      {"flatten", [](const Inputs& i) { return i[0].flatten(1); }},
+      {"squeeze_unsqueeze", [](const Inputs& i) { return i[0].squeeze(1).unsqueeze(0); }},
+      {"slice_step", [](const Inputs& i) { return i[0].slice(0, 1, 5, 2); }},
+      {"select", [](const Inputs& i) { return i[0].select(1, 2); }},
+      {"narrow", [](const Inputs& i) { return i[0].narrow(0, 1, 2); }},
+      {"transpose_contiguous", [](const Inputs& i) { return i[0].transpose(0, 2).contiguous(); }},
+      {"cat", [](const Inputs& i) { return torch::cat({i[0], i[1]}, 1); }},
+      {"stack", [](const Inputs& i) { return torch::stack({i[0], i[1]}, 0); }},
+      {"split", [](const Inputs& i) { auto s = i[0].split(2); return s[1] * 2 + s[2]; }},
+      {"chunk", [](const Inputs& i) { auto c = i[0].chunk(2, 1); return c[0] - c[1] * 3; }},
+      {"repeat", [](const Inputs& i) { return i[0].repeat({2, 1, 2}); }},
+      {"index_select", [](const Inputs& i) { return i[0].index_select(0, i[1]); }},
+      {"gather", [](const Inputs& i) { return i[0].gather(1, i[1]); }},
+      {"scatter", [](const Inputs& i) { return i[0].scatter(1, i[1], i[2]); }},
+      {"scatter_add", [](const Inputs& i) { return i[0].scatter_add(1, i[1], i[2]); }},
+      {"index_add", [](const Inputs& i) { return i[0].index_add(0, i[1], i[2]); }},
+      {"masked_select", [](const Inputs& i) { return i[0].masked_select(i[1]); }},
+      {"masked_scatter", [](const Inputs& i) { return i[0].masked_scatter(i[1], i[2]); }},
+      {"index_put_mask",
+       [](const Inputs& i) {
+         Tensor y = i[0].clone();
+         y.index_put_({i[0] > 0.3}, 0.0);
+         return y;
+       }},
+      // losses
+      {"mse_mean", [](const Inputs& i) { return F::mse_loss(i[0], i[1]); }},
+      {"mse_sum",
+       [](const Inputs& i) { return F::mse_loss(i[0], i[1], F::MSELossFuncOptions().reduction(torch::kSum)); }},
+      {"l1_sum",
+       [](const Inputs& i) { return F::l1_loss(i[0], i[1], F::L1LossFuncOptions().reduction(torch::kSum)); }},
+      {"cross_entropy", [](const Inputs& i) { return F::cross_entropy(i[0], i[1]); }},
+      {"nll_log_softmax", [](const Inputs& i) { return F::nll_loss(i[0].log_softmax(1), i[1]); }},
+      // the notes' networks: one loss and its gradients, then a few training steps
+      {"two_layer_net", [](const Inputs& i) { return (i[0].mm(i[2]).clamp(0).mm(i[3]) - i[1]).pow(2).sum(); }},
+      {"nn_two_layer",
+       [](const Inputs& i) {
+         Tensor pred = linear(linear(i[0], i[2], i[3]).relu(), i[4], i[5]);
+         return F::mse_loss(pred, i[1], F::MSELossFuncOptions().reduction(torch::kSum));
+       }},
+      {"dynamic_net",
+       [](const Inputs& i) {
+         Tensor h = linear(i[0], i[2], i[3]).clamp_min(0);
+         for (int k = 0; k < 3; ++k) h = linear(h, i[4], i[5]).clamp_min(0);
+         return F::mse_loss(linear(h, i[6], i[7]), i[1], F::MSELossFuncOptions().reduction(torch::kSum));
+       }},
+      {"train_two_layer_sgd", train_two_layer_sgd},
+      {"train_nn_adam", train_nn_adam},
+      {"train_dynamic_momentum", train_dynamic_momentum},
+  };
+  return table;
+}
+
+}  // namespace
+
+Result run(const std::string& program, const std::vector<Array>& inputs, const Array& upstream) {
+  auto it = programs().find(program);
+  if (it == programs().end()) throw std::runtime_error("no libtorch program named '" + program + "'");
+  torch::manual_seed(0);
+  std::vector<Tensor> in;
+  for (const Array& a : inputs) in.push_back(to_torch(a));
+  Tensor out = it->second(in);
+  if (out.requires_grad()) out.backward(to_torch(upstream).detach());
+  Result r;
+  r.output = from_torch(out);
+  for (const Tensor& t : in) {
+    bool has = t.requires_grad() && t.grad().defined();
+    r.has_grad.push_back(has);
+    r.grads.push_back(has ? from_torch(t.grad()) : Array{});
+  }
+  return r;
+}
+
+std::string torch_version() { return TORCH_VERSION; }
+
+}  // namespace ember::torch_parity
