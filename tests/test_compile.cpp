@@ -228,6 +228,14 @@ TEST_P(Compile, UntraceableCallsAreClearErrors) {
   EXPECT_EMBER_ERROR(g(randn({3}, opts())), "depends on the values");
 }
 
+TEST_P(Compile, ReshapeOfATransposeKeepsItsCopy) {
+  // The copy that makes the transpose viewable must survive simplification (a copy to the
+  // same dtype is only the value itself when the layouts match too).
+  auto f = compile([](const Tensor& x) { return (x.t() * 1).reshape({12}) + x.t().reshape({12}); });
+  Tensor x = randn({3, 4}, opts());
+  EXPECT_TRUE(bitwise_equal(f(x), x.t().reshape({12}) * 2));
+}
+
 TEST_P(Compile, DisabledByEnvironmentRunsEagerly) {
   setenv("EMBER_COMPILE", "0", 1);
   auto f = compile([](const Tensor& x) { return x + 1; });

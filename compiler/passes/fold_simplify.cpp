@@ -63,10 +63,11 @@ int simplify_algebra(Graph& g) {
     int out = node.outputs[0];
     if (is_output(g, out)) continue;  // outputs keep their own identity
     const Value& ov = g.values[out];
+    // Same layout too: a later View may rely on the dense strides of this node's output.
     auto same_meta = [&](int v) {
       const Value& iv = g.values[v];
-      return iv.dtype == ov.dtype && iv.sizes == ov.sizes && iv.device == ov.device &&
-             iv.kind != ValueKind::Constant;
+      return iv.dtype == ov.dtype && iv.sizes == ov.sizes && iv.strides == ov.strides &&
+             iv.device == ov.device && iv.kind != ValueKind::Constant;
     };
     int replacement = -1;
     double c = 0;
@@ -99,7 +100,7 @@ int simplify_algebra(Graph& g) {
         break;
       case OpId::Expand:
       case OpId::View:
-        if (same_meta(node.inputs[0]) && g.values[node.inputs[0]].strides == ov.strides)
+        if (same_meta(node.inputs[0]))
           replacement = node.inputs[0];
         break;
       default:
