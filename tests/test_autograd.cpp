@@ -151,6 +151,19 @@ TEST(Autograd, BroadcastingIsReducedInBackward) {
   EXPECT_TRUE(close(c.grad(), (a.detach() + b.detach()).sum({1}, true)));
 }
 
+TEST(Autograd, ClampWithTensorBoundsGivesTheGradientToTheBoundThatWins) {
+  // As libtorch: min(max(x, lo), hi), so where lo > hi the result and its gradient are hi's.
+  auto f64 = TensorOptions().dtype(kFloat64).requires_grad(true);
+  Tensor x = tensor({0.0, 2.0, 5.0, -1.0}, f64), lo = tensor({1.0, 1.0, 1.0, 0.0}, f64);
+  Tensor hi = tensor({0.5, 3.0, 4.0, 2.0}, f64);
+  Tensor y = x.clamp(std::optional<Tensor>(lo), std::optional<Tensor>(hi));
+  EXPECT_TRUE(close(y, tensor({0.5, 2.0, 4.0, 0.0}, kFloat64)));
+  y.backward(tensor({1.0, 10.0, 100.0, 1000.0}, kFloat64));
+  EXPECT_TRUE(close(x.grad(), tensor({0.0, 10.0, 0.0, 0.0}, kFloat64)));
+  EXPECT_TRUE(close(lo.grad(), tensor({0.0, 0.0, 0.0, 1000.0}, kFloat64)));
+  EXPECT_TRUE(close(hi.grad(), tensor({1.0, 0.0, 100.0, 0.0}, kFloat64)));
+}
+
 TEST(Autograd, RetainGradOnNonLeaf) {
   Tensor x = leaf({1, 2});
   Tensor y = x * 3;

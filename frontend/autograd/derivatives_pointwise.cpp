@@ -100,9 +100,10 @@ struct Registrar {
     reg(OpId::Clamp, [](const GradContext& c, const G& g) -> G {
       const Tensor &x = c.in[0], &lo = c.in[1], &hi = c.in[2];
       Tensor pass = (x >= lo) & (x <= hi);
+      // min(max(x, lo), hi): where lo > hi the result is hi, so hi gets the gradient.
       return {zero_where(pass.logical_not(), g[0]),
-              c.need(1) ? zero_where((x < lo).logical_not(), g[0]) : Tensor(),
-              c.need(2) ? zero_where((x > hi).logical_not(), g[0]) : Tensor()};
+              c.need(1) ? zero_where(((x < lo) & (lo < hi)).logical_not(), g[0]) : Tensor(),
+              c.need(2) ? zero_where(((x > hi) | (hi < lo)).logical_not(), g[0]) : Tensor()};
     }, kIn0 | kIn1 | kIn2);
     reg(OpId::Where, [](const GradContext& c, const G& g) -> G {
       const Tensor& cond = c.in[0];
