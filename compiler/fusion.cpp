@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <queue>
 #include <set>
 #include <sstream>
 
 #include "compiler/log.h"
+#include "compiler/passes.h"
 #include "kernels/op_registry.h"
 
 namespace ember::jit {
@@ -49,6 +51,133 @@ std::string name_of(const Graph& g, const FusionGroup& grp) {
   }
   int last = grp.nodes.back();
   return name + "_" + dtype_tag(g.values[g.nodes[last].outputs[0]].dtype);
+}
+
+// Second pass over the greedy groups: a group joins its producer's group, or another group
+// reading the same tensor, when shapes and devices agree, neither ends in a reduction, and
+// no path leaves one and re-enters the other through an op outside both (the merged group
+// runs as one step). Group members need not be adjacent in graph order: the schedule puts
+// each group after everything it reads.
+class GroupMerger {
+ public:
+  GroupMerger(const Graph& g, std::vector<FusionGroup>& groups, std::vector<int>& group_of)
+      : g_(g), groups_(groups), group_of_(group_of), users_(g.users()) {}
+
+  void run() {
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (int n = 0; n < static_cast<int>(g_.nodes.size()); ++n) {
+        if (group_of_[n] < 0) continue;
+        for (int i : g_.nodes[n].inputs) {
+          int p = g_.values[i].kind == ValueKind::Node ? g_.values[i].node : -1;
+          if (p >= 0 && try_merge(group_of_[p], group_of_[n], "its producer")) changed = true;
+          if (!shared_tensor(i)) continue;
+          for (int u : users_[i])
+            if (try_merge(group_of_[u], group_of_[n], "a reader of the same input")) changed = true;
+        }
+      }
+    }
+  }
+
+ private:
+  // Sharing a constant or a 0-dim value saves no memory traffic: only tensors count.
+  bool shared_tensor(int v) const {
+    const Value& val = g_.values[v];
+    return val.kind != ValueKind::Constant && val.numel() > 1;
+  }
+
+  bool try_merge(int a, int b, const char* why) {
+    if (a < 0 || b < 0 || a == b) return false;
+    FusionGroup &A = groups_[a], &B = groups_[b];
+    if (A.reduction >= 0 || B.reduction >= 0 || A.shape != B.shape || A.device != B.device) return false;
+    if (reaches_through_outside(a, b) || reaches_through_outside(b, a)) return false;
+    EMBER_LOG("fusion", "merged a group of " << A.nodes.size() << " op(s) into a group of " << B.nodes.size()
+                                              << " (" << why << ")");
+    for (int n : A.nodes) group_of_[n] = b;
+    B.nodes.insert(B.nodes.end(), A.nodes.begin(), A.nodes.end());
+    std::sort(B.nodes.begin(), B.nodes.end());  // node ids are a topological order
+    A.nodes.clear();
+    return true;
+  }
+
+  // A path from group `from` to group `to` that passes through a node in neither (a direct
+  // edge between the two is what merging absorbs).
+  bool reaches_through_outside(int from, int to) const {
+    std::vector<char> seen_node(g_.nodes.size(), 0), seen_group(groups_.size(), 0);
+    std::vector<int> stack;
+    auto push_users = [&](int n, bool from_start) {
+      for (int o : g_.nodes[n].outputs)
+        for (int u : users_[o]) {
+          if (seen_node[u] || group_of_[u] == from || (from_start && group_of_[u] == to)) continue;
+          seen_node[u] = 1;
+          stack.push_back(u);
+        }
+    };
+    for (int n : groups_[from].nodes) push_users(n, true);
+    while (!stack.empty()) {
+      int x = stack.back();
+      stack.pop_back();
+      int gx = group_of_[x];
+      if (gx == to) return true;
+      if (gx >= 0) {  // a group runs as one step: all its outputs follow any of its inputs
+        if (seen_group[gx]) continue;
+        seen_group[gx] = 1;
+        for (int n : groups_[gx].nodes) push_users(n, false);
+      } else {
+        push_users(x, false);
+      }
+    }
+    return false;
+  }
+
+  const Graph& g_;
+  std::vector<FusionGroup>& groups_;
+  std::vector<int>& group_of_;
+  std::vector<std::vector<int>> users_;
+};
+
+// Kahn's algorithm over groups and unfused nodes; among ready steps the one whose first
+// node comes earliest in the graph runs first.
+std::vector<ScheduledStep> schedule(const Graph& g, const std::vector<FusionGroup>& groups) {
+  int nn = static_cast<int>(g.nodes.size()), ng = static_cast<int>(groups.size());
+  std::vector<int> unit_of(nn);
+  for (int n = 0; n < nn; ++n) unit_of[n] = ng + n;
+  for (int gi = 0; gi < ng; ++gi)
+    for (int n : groups[gi].nodes) unit_of[n] = gi;
+  int nu = ng + nn;
+  std::vector<std::set<int>> succ(nu);
+  std::vector<int> first(nu, -1), indegree(nu, 0);
+  std::vector<bool> present(nu, false);
+  for (int n = 0; n < nn; ++n) {
+    int u = unit_of[n];
+    present[u] = true;
+    if (first[u] < 0) first[u] = n;
+    for (int i : g.nodes[n].inputs)
+      if (g.values[i].kind == ValueKind::Node && unit_of[g.values[i].node] != u)
+        succ[unit_of[g.values[i].node]].insert(u);
+  }
+  int last_effect = -1;  // random ops draw from the generator in graph order
+  for (int n = 0; n < nn; ++n) {
+    if (!has_side_effect(g.nodes[n].op)) continue;
+    if (last_effect >= 0 && unit_of[last_effect] != unit_of[n]) succ[unit_of[last_effect]].insert(unit_of[n]);
+    last_effect = n;
+  }
+  for (int u = 0; u < nu; ++u)
+    for (int v : succ[u]) ++indegree[v];
+  std::priority_queue<std::pair<int, int>, std::vector<std::pair<int, int>>, std::greater<>> ready;
+  for (int u = 0; u < nu; ++u)
+    if (present[u] && indegree[u] == 0) ready.push({first[u], u});
+  std::vector<ScheduledStep> order;
+  while (!ready.empty()) {
+    int u = ready.top().second;
+    ready.pop();
+    order.push_back(u < ng ? ScheduledStep{u, -1} : ScheduledStep{-1, u - ng});
+    for (int v : succ[u])
+      if (--indegree[v] == 0) ready.push({first[v], v});
+  }
+  EMBER_CHECK(static_cast<int>(order.size()) == std::count(present.begin(), present.end(), true),
+              "internal: fusion groups form a cycle");
+  return order;
 }
 
 }  // namespace
@@ -121,12 +250,17 @@ FusionReport find_fusion_groups(const Graph& g) {
     }
   }
 
+  GroupMerger(g, groups, group_of).run();
+
   // Inputs and outputs of each group; single pointwise ops stay eager kernels.
   auto users = g.users();
   std::set<int> graph_outputs(g.outputs.begin(), g.outputs.end());
   for (int gi = 0; gi < static_cast<int>(groups.size()); ++gi) {
     FusionGroup& G = groups[gi];
-    if (G.nodes.size() < 2) continue;
+    if (G.nodes.size() < 2) {
+      for (int n : G.nodes) group_of[n] = -1;
+      continue;
+    }
     std::set<int> produced;
     for (int n : G.nodes)
       for (int o : g.nodes[n].outputs) produced.insert(o);
@@ -147,6 +281,7 @@ FusionReport find_fusion_groups(const Graph& g) {
     report.groups.push_back(std::move(G));
   }
   for (const auto& r : report.refusals) EMBER_LOG("fusion", r);
+  report.schedule = schedule(g, report.groups);
   return report;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// Fusion analysis: maximal connected groups of pointwise ops of one shape and device,
-// optionally ending in a reduction (sum/mean/amax/amin) of the group's result.
+// Fusion analysis: maximal groups of pointwise ops of one shape and device, connected
+// through producer/consumer edges or a shared input, optionally ending in a reduction
+// (sum/mean/amax/amin) of the group's result; and the order the groups run in.
 #include <string>
 #include <vector>
 
@@ -18,9 +19,18 @@ struct FusionGroup {
   std::string kernel_name;   // fused_<ops>_<dtype>, completed with a hash by codegen
 };
 
+// One step of the execution order: a fused group, or a node run on its own.
+struct ScheduledStep {
+  int group = -1;  // index into FusionReport::groups, or -1
+  int node = -1;   // the unfused node when group < 0
+};
+
 struct FusionReport {
   std::vector<FusionGroup> groups;
   std::vector<std::string> refusals;  // one line per op that could not join a neighbour
+  // Every group and unfused node once, dependencies first (graph order where free; ops
+  // with side effects keep their relative order).
+  std::vector<ScheduledStep> schedule;
 };
 
 FusionReport find_fusion_groups(const Graph& g);

@@ -48,19 +48,10 @@ Program::Program(Graph traced, const CompileOptions& options, const std::string&
   FusionReport fusion = find_fusion_groups(graph_);
   if (options.strict && !fusion.refusals.empty())
     EMBER_FAIL("compile(strict): ", fusion.refusals.front());
-  std::vector<int> group_at(graph_.nodes.size(), -1);  // first node -> kernel
-  std::set<int> fused_nodes;
-  for (auto& grp : fusion.groups) {
-    std::unique_ptr<FusedKernel> k = grp.device.is_cuda() ? make_cuda_fused_kernel(graph_, grp)
-                                                          : make_cpu_fused_kernel(graph_, grp);
-    group_at[grp.nodes.front()] = static_cast<int>(kernels_.size());
-    for (int n : grp.nodes) fused_nodes.insert(n);
-    kernels_.push_back(std::move(k));
-  }
-  for (int n = 0; n < static_cast<int>(graph_.nodes.size()); ++n) {
-    if (group_at[n] >= 0) steps_.push_back({Step::Kind::Fused, -1, group_at[n]});
-    else if (!fused_nodes.count(n)) steps_.push_back({Step::Kind::Op, n, -1});
-  }
+  for (auto& grp : fusion.groups)
+    kernels_.push_back(grp.device.is_cuda() ? make_cuda_fused_kernel(graph_, grp) : make_cpu_fused_kernel(graph_, grp));
+  for (const ScheduledStep& s : fusion.schedule)
+    steps_.push_back(s.group >= 0 ? Step{Step::Kind::Fused, -1, s.group} : Step{Step::Kind::Op, s.node, -1});
 
   // Lifetimes by step; a view's readers keep its base alive.
   int nv = static_cast<int>(graph_.values.size());

@@ -164,6 +164,24 @@ TEST(Autograd, ClampWithTensorBoundsGivesTheGradientToTheBoundThatWins) {
   EXPECT_TRUE(close(hi.grad(), tensor({1.0, 0.0, 100.0, 0.0}, kFloat64)));
 }
 
+TEST(Autograd, MatmulGradientsComeInTheLayoutOfTheirOperand) {
+  // As libtorch: x.mm(w.t()) (nn::Linear) gives w a dense gradient, computed as the
+  // transpose of a contiguous product rather than copied out of a transposed one.
+  auto o = TensorOptions().dtype(kFloat64).requires_grad(true);
+  Tensor x = randn({6, 5}, o), w = randn({4, 5}, o), b = randn({4}, o);
+  Tensor g = randn({6, 4}, kFloat64);
+  addmm(b, x, w.t()).backward(g);
+  EXPECT_TRUE(w.grad().is_contiguous());
+  EXPECT_TRUE(close(w.grad(), g.t().mm(x.detach()), 1e-12, 1e-12));
+  EXPECT_TRUE(close(x.grad(), g.mm(w.detach()), 1e-12, 1e-12));
+  // A column-major first operand: its gradient is computed column-major, same values.
+  Tensor a = randn({5, 6}, o), c = randn({5, 3}, o), h = randn({6, 3}, kFloat64);
+  a.t().mm(c).backward(h);
+  EXPECT_TRUE(a.grad().is_contiguous());
+  EXPECT_TRUE(close(a.grad(), c.detach().mm(h.t()), 1e-12, 1e-12));
+  EXPECT_TRUE(close(c.grad(), a.detach().mm(h), 1e-12, 1e-12));
+}
+
 TEST(Autograd, RetainGradOnNonLeaf) {
   Tensor x = leaf({1, 2});
   Tensor y = x * 3;

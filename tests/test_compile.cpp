@@ -228,6 +228,54 @@ TEST_P(Compile, UntraceableCallsAreClearErrors) {
   EXPECT_EMBER_ERROR(g(randn({3}, opts())), "depends on the values");
 }
 
+TEST_P(Compile, GroupsReadingTheSameInputShareOneKernel) {
+  // Two chains of x and a product with a reduction computed after the first chain began:
+  // one kernel for all the pointwise work (x read once), the sum its own.
+  auto fn = [](const Tensor& x, const Tensor& y) {
+    Tensor a = (x + 1) * 2;
+    Tensor b = x.exp() - 3;
+    Tensor s = y.sum();
+    return std::vector<Tensor>{a, b, a / s};
+  };
+  auto f = compile(fn);
+  Tensor x = randn({40, 30}, opts()), y = randn({40, 30}, opts());
+  auto got = f(x, y), want = fn(x, y);
+  for (size_t k = 0; k < want.size(); ++k) EXPECT_TRUE(bitwise_equal(got[k], want[k])) << k;
+  EXPECT_EQ(f.program().kernels().size(), 1u) << f.dump();
+  EXPECT_EQ(launches([&] { f(x, y); }), 2) << f.dump();
+}
+
+TEST_P(Compile, GroupsJoinedThroughAnUnfusedOpStayApart) {
+  // a feeds a matmul whose result feeds b, and b reads a too: one kernel for both would
+  // need the matmul inside it.
+  auto fn = [](const Tensor& x) {
+    Tensor a = x.relu() * 2;
+    return (a.mm(a) + a).exp();
+  };
+  auto f = compile(fn);
+  Tensor x = randn({16, 16}, opts());
+  EXPECT_TRUE(close(f(x), fn(x), 1e-6, 1e-6));
+  EXPECT_EQ(f.program().kernels().size(), 2u) << f.dump();
+}
+
+TEST_P(Compile, AdamStepIsOneKernelPerParameter) {
+  nn::Linear lin(20, 8);
+  lin->to(GetParam());
+  optim::Adam opt(lin->parameters(), optim::AdamOptions(1e-3));
+  Tensor x = randn({5, 20}, opts());
+  auto step = compile([&](const Tensor& x) {
+    opt.zero_grad();
+    Tensor loss = lin->forward(x).pow(2).sum();
+    loss.backward();
+    opt.step();
+    return loss.detach();
+  });
+  step(x);
+  int updates = 0;  // kernels writing a parameter-sized tensor
+  for (const auto& k : step.program().kernels()) updates += k->group().shape.size() > 0 && k->group().outputs.size() >= 3;
+  EXPECT_EQ(updates, 2) << step.dump();  // weight and bias: parameter, exp_avg, exp_avg_sq each
+}
+
 TEST_P(Compile, ReshapeOfATransposeKeepsItsCopy) {
   // The copy that makes the transpose viewable must survive simplification (a copy to the
   // same dtype is only the value itself when the layouts match too).

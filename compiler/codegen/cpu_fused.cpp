@@ -4,6 +4,7 @@
 // accumulates per thread in double, like the eager CPU reduction.
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <sstream>
@@ -247,17 +248,31 @@ class CpuFusedKernel final : public FusedKernel {
     const char* base = static_cast<const char*>(t.data_ptr());
     char* dst = buf.data();
     int64_t st = strides.empty() ? 0 : strides.back();
-    cpu::walk_range<1>(group_.shape, {strides}, b, b + n, [&](const int64_t* o, int64_t len) {
-      const char* src = base + o[0];
-      if (st == static_cast<int64_t>(item)) {  // a dense run: one copy
-        std::memcpy(dst, src, static_cast<size_t>(len) * item);
-      } else if (st == 0) {  // broadcast along the run: repeat one element
-        for (int64_t i = 0; i < len; ++i) std::memcpy(dst + i * item, src, item);
-      } else {
-        for (int64_t i = 0; i < len; ++i) std::memcpy(dst + i * item, src + i * st, item);
-      }
-      dst += len * static_cast<int64_t>(item);
-    });
+    auto copy_run = [&]<class E>(E) {
+      cpu::walk_range<1>(group_.shape, {strides}, b, b + n, [&](const int64_t* o, int64_t len) {
+        const char* src = base + o[0];
+        auto* out = reinterpret_cast<E*>(dst);
+        if (st == static_cast<int64_t>(sizeof(E))) {  // a dense run: one copy
+          std::memcpy(out, src, static_cast<size_t>(len) * sizeof(E));
+        } else if (st == 0) {  // broadcast along the run: repeat one element
+          E v;
+          std::memcpy(&v, src, sizeof(E));
+          std::fill(out, out + len, v);
+        } else {  // strided (a transposed operand): element by element, typed
+          for (int64_t i = 0; i < len; ++i) std::memcpy(out + i, src + i * st, sizeof(E));
+        }
+        dst += len * static_cast<int64_t>(sizeof(E));
+      });
+    };
+    // Elements move as raw bits of their width; memcpy of a constant size compiles to a move.
+    switch (item) {
+      case 1: copy_run(uint8_t{}); break;
+      case 2: copy_run(uint16_t{}); break;
+      case 4: copy_run(uint32_t{}); break;
+      default:
+        EMBER_CHECK(item == 8, "fused kernel: unexpected element size ", item);
+        copy_run(uint64_t{});
+    }
   }
 
   void accumulate(const char* data, int64_t b, int64_t n, std::vector<double>& acc,

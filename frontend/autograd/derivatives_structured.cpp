@@ -34,6 +34,22 @@ namespace {
 using G = std::vector<Tensor>;
 constexpr uint32_t kIn0 = 1, kIn1 = 2, kIn2 = 4;
 
+// A matrix stored column by column (the transpose of a contiguous one, as nn::Linear's
+// weight is when used as w.t()).
+bool column_major(const Tensor& m) {
+  return m.dim() == 2 && m.size(0) > 1 && m.size(1) > 1 && m.strides()[0] == 1 && m.strides()[1] == m.size(0);
+}
+
+// Gradients of a.mm(b), each computed in the layout of the operand it belongs to (as
+// libtorch does): a column-major operand gets (b g^T)^T / (g^T a)^T, so its gradient is
+// the transpose of a contiguous result and reaches a weight through w.t() already dense.
+Tensor mm_grad_a(const Tensor& g, const Tensor& a, const Tensor& b) {
+  return column_major(a) ? b.mm(g.t()).t() : g.mm(b.t());
+}
+Tensor mm_grad_b(const Tensor& g, const Tensor& a, const Tensor& b) {
+  return column_major(b) ? g.t().mm(a).t() : a.t().mm(g);
+}
+
 IntList inverse_perm(const IntList& p, int64_t nd) {
   IntList inv(p.size());
   for (size_t i = 0; i < p.size(); ++i) inv[wrap_dim(p[i], nd, "permute")] = static_cast<int64_t>(i);
@@ -94,7 +110,8 @@ struct Registrar {
 
     // ----- matrix products
     reg(OpId::Mm, [](const GradContext& c, const G& g) -> G {
-      return {c.need(0) ? g[0].mm(c.in[1].t()) : Tensor(), c.need(1) ? c.in[0].t().mm(g[0]) : Tensor()};
+      return {c.need(0) ? mm_grad_a(g[0], c.in[0], c.in[1]) : Tensor(),
+              c.need(1) ? mm_grad_b(g[0], c.in[0], c.in[1]) : Tensor()};
     }, kIn0 | kIn1);
     reg(OpId::Bmm, [](const GradContext& c, const G& g) -> G {
       return {c.need(0) ? g[0].bmm(c.in[1].transpose(1, 2)) : Tensor(),
@@ -105,8 +122,8 @@ struct Registrar {
       Scalar alpha = c.attrs.has("alpha") ? c.attrs.scalar("alpha") : Scalar(1);
       auto scale = [](const Tensor& t, const Scalar& s) { return s == Scalar(1) ? t : t * s; };
       return {c.need(0) ? scale(g[0], beta) : Tensor(),
-              c.need(1) ? scale(g[0].mm(c.in[2].t()), alpha) : Tensor(),
-              c.need(2) ? scale(c.in[1].t().mm(g[0]), alpha) : Tensor()};
+              c.need(1) ? scale(mm_grad_a(g[0], c.in[1], c.in[2]), alpha) : Tensor(),
+              c.need(2) ? scale(mm_grad_b(g[0], c.in[1], c.in[2]), alpha) : Tensor()};
     }, kIn1 | kIn2);
 
     // ----- views
