@@ -155,6 +155,11 @@ void Program::plan_inplace(const std::vector<std::pair<int, int>>& pairs, const 
       bool aligned = grp.shape == iv.sizes;
       for (int g_in : grp.inputs)
         if (base[g_in] == in && g_in != in) aligned = false;  // a view of it: other indices
+      // Per element the group runs its ops in order: no op after the writer may read the
+      // old values (the writer itself may: it reads before it writes).
+      for (int n : grp.nodes)
+        for (int i : graph_.nodes[n].inputs)
+          if (i == in && n > ov.node) aligned = false;
       if (!aligned) continue;
     }
     inplace_input_[o] = j;

@@ -276,6 +276,25 @@ TEST_P(Compile, AdamStepIsOneKernelPerParameter) {
   EXPECT_EQ(updates, 2) << step.dump();  // weight and bias: parameter, exp_avg, exp_avg_sq each
 }
 
+TEST_P(Compile, InPlaceUpdateNeverClobbersAValueReadLater) {
+  // The new state is computed before the old one is read for the last time: it cannot be
+  // written into the state's memory until that read is done.
+  Tensor state = randn({64, 33}, opts()), twin = state.clone();
+  auto update = [](Tensor& s, const Tensor& g) {
+    Tensor next = s + g * 0.5;
+    Tensor old_scaled = s * 5;
+    s.copy_(next);
+    return old_scaled - 1;
+  };
+  auto f = compile([&](const Tensor& g) { return update(state, g); });
+  for (int t = 0; t < 3; ++t) {
+    Tensor g = randn({64, 33}, opts());
+    Tensor got = f(g), want = update(twin, g);
+    EXPECT_TRUE(bitwise_equal(got, want)) << t;
+    EXPECT_TRUE(bitwise_equal(state, twin)) << t;
+  }
+}
+
 TEST_P(Compile, ReshapeOfATransposeKeepsItsCopy) {
   // The copy that makes the transpose viewable must survive simplification (a copy to the
   // same dtype is only the value itself when the layouts match too).

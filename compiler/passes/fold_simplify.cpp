@@ -61,7 +61,14 @@ int simplify_algebra(Graph& g) {
     const Node& node = g.nodes[n];
     if (node.outputs.size() != 1) continue;
     int out = node.outputs[0];
-    if (is_output(g, out)) continue;  // outputs keep their own identity
+    // An output may be replaced only by a fresh value of its own: one a non-view node
+    // computes and the graph does not already return (so no output aliases an input or
+    // another output). In-place updates end in such copies: m.copy_(m * b + g).
+    bool output = is_output(g, out);
+    auto may_stand_for_output = [&](int v) {
+      const Value& iv = g.values[v];
+      return iv.kind == ValueKind::Node && !op_def(g.nodes[iv.node].op).alias && !is_output(g, v);
+    };
     const Value& ov = g.values[out];
     // Same layout too: a later View may rely on the dense strides of this node's output.
     auto same_meta = [&](int v) {
@@ -95,7 +102,7 @@ int simplify_algebra(Graph& g) {
           replacement = g.nodes[iv.node].inputs[0];
         break;
       }
-      case OpId::Cast:  // a copy to the same dtype is the value itself (not an output here)
+      case OpId::Cast:  // a copy to the same dtype is the value itself
         if (same_meta(node.inputs[0])) replacement = node.inputs[0];
         break;
       case OpId::Expand:
@@ -106,6 +113,7 @@ int simplify_algebra(Graph& g) {
       default:
         break;
     }
+    if (replacement >= 0 && output && !may_stand_for_output(replacement)) replacement = -1;
     if (replacement >= 0) {
       replace_uses(g, out, replacement);
       ++rewrites;
