@@ -215,6 +215,20 @@ TEST(Reduce, NaNPropagates) {
   EXPECT_EQ(ref::make({3}, {5, 6, kNaN}, kFloat64).argmax().item<int64_t>(), 2);
 }
 
+TEST(Reduce, SumsOfEveryRunLengthAreExact) {
+  // Dense runs are summed with eight partial sums and a tail: every length up to a few
+  // blocks, whole-tensor and along the last dim, and a strided (transposed) operand.
+  for (int64_t n = 1; n <= 37; ++n) {
+    Tensor x = arange(n, dtype(kFloat32));
+    double want = static_cast<double>(n * (n - 1) / 2);
+    EXPECT_EQ(x.sum().item<double>(), want) << n;
+    Tensor m = x.unsqueeze(0).expand({3, n}).contiguous() * tensor({1.0f, 2.0f, 3.0f}).unsqueeze(1);
+    EXPECT_TRUE(ref::matches(m.sum({1}), {3}, {want, 2 * want, 3 * want}, kFloat32)) << n;
+    EXPECT_TRUE(ref::matches(m.t().sum({0}), {3}, {want, 2 * want, 3 * want}, kFloat32)) << n;
+    EXPECT_DOUBLE_EQ(m.mean().item<double>(), 2 * want / static_cast<double>(n)) << n;
+  }
+}
+
 TEST(Reduce, EmptyTensors) {
   Tensor e = zeros({0});
   EXPECT_EQ(e.sum().item<double>(), 0.0);

@@ -13,6 +13,7 @@
 #include "kernels/backend.h"
 #include "kernels/cpu/cpu_kernels.h"
 #include "kernels/cpu/strided_walk.h"
+#include "kernels/cpu/sum_run.h"
 #include "kernels/device/cast.h"
 #include "kernels/op_registry.h"
 #include "kernels/ops/type_promotion.h"
@@ -293,7 +294,11 @@ class CpuFusedKernel final : public FusedKernel {
         }
       };
       if (red_out_numel_ == 1) {
-        for (int64_t i = 0; i < n; ++i) fold(0, static_cast<double>(dev::convert<double>(v[i])));
+        if (!extremum) {
+          acc[0] += cpu::sum_run(v, n);
+          return;
+        }
+        for (int64_t i = 0; i < n; ++i) fold(0, dev::convert<double>(v[i]));
         return;
       }
       cpu::walk_range<1>(group_.shape, {red_strides_}, b, b + n, [&](const int64_t* o, int64_t len) {

@@ -5,6 +5,7 @@
 
 #include "kernels/cpu/cpu_kernels.h"
 #include "kernels/cpu/parallel.h"
+#include "kernels/cpu/sum_run.h"
 #include "kernels/op_registry.h"
 #include "kernels/device/cast.h"
 #include "runtime/dispatch.h"
@@ -13,12 +14,14 @@ namespace ember::cpu {
 
 namespace {
 
-// Visits the reduced elements reachable from `base` in [rb, re) of the reduced index space.
+// Visits the reduced elements reachable from `base` in [rb, re) of the reduced index space
+// as runs along the innermost reduced dim: f(first element, length, element stride, index).
 template <class S, class F>
-void for_reduced(const ReduceArgs& a, const S* base, int64_t rb, int64_t re, const F& f) {
+void for_reduced_runs(const ReduceArgs& a, const S* base, int64_t rb, int64_t re, const F& f) {
+  if (rb >= re) return;  // also an empty reduced space: no index to decompose
   int64_t nd = static_cast<int64_t>(a.red_sizes.size());
   if (nd == 0) {
-    if (rb < re) f(base[0], int64_t{0});
+    f(base, int64_t{1}, int64_t{1}, int64_t{0});
     return;
   }
   std::vector<int64_t> idx(nd);
@@ -33,8 +36,7 @@ void for_reduced(const ReduceArgs& a, const S* base, int64_t rb, int64_t re, con
     int64_t off = 0;
     for (int64_t d = 0; d < nd; ++d) off += idx[d] * a.red_in_strides[d];
     int64_t len = std::min(inner - idx[nd - 1], re - pos);
-    const S* p = base + off;
-    for (int64_t i = 0; i < len; ++i) f(p[i * inner_stride], pos + i);
+    f(base + off, len, inner_stride, pos);
     pos += len;
     idx[nd - 1] += len;
     for (int64_t d = nd - 1; d > 0 && idx[d] == a.red_sizes[d]; --d) {
@@ -42,6 +44,14 @@ void for_reduced(const ReduceArgs& a, const S* base, int64_t rb, int64_t re, con
       ++idx[d - 1];
     }
   }
+}
+
+// The same, element by element: f(value, index).
+template <class S, class F>
+void for_reduced(const ReduceArgs& a, const S* base, int64_t rb, int64_t re, const F& f) {
+  for_reduced_runs(a, base, rb, re, [&](const S* p, int64_t len, int64_t stride, int64_t pos) {
+    for (int64_t i = 0; i < len; ++i) f(p[i * stride], pos + i);
+  });
 }
 
 int64_t kept_offset(const Shape& sizes, const Shape& strides, int64_t o) {
@@ -98,6 +108,23 @@ void reduce_fold(const ReduceArgs& a) {
       *out = dev::convert<scalar_t>(r);
     });
   };
+  // Folds [rb, re) of the reduced elements of one output into acc; dense runs of a
+  // floating sum go through sum_run.
+  auto fold_range = [&](A& acc, bool& first, const S* base, int64_t rb, int64_t re) {
+    for_reduced_runs(a, base, rb, re, [&](const S* p, int64_t len, int64_t stride, int64_t) {
+      if constexpr (std::is_same_v<A, double>) {
+        if (is_sum && stride == 1) {
+          acc += sum_run(p, len);
+          first = false;
+          return;
+        }
+      }
+      for (int64_t i = 0; i < len; ++i) {
+        acc = fold(acc, dev::convert<A>(p[i * stride]), first);
+        first = false;
+      }
+    });
+  };
   int threads = omp_get_max_threads();
   if (a.out_numel < threads && a.red_numel >= 4 * kPointwiseGrain) {
     for (int64_t o = 0; o < a.out_numel; ++o) {
@@ -107,10 +134,7 @@ void reduce_fold(const ReduceArgs& a) {
       parallel_for(a.red_numel, kPointwiseGrain, [&](int64_t b, int64_t e) {
         A acc = init();
         bool first = true;
-        for_reduced(a, base, b, e, [&](S v, int64_t) {
-          acc = fold(acc, dev::convert<A>(v), first);
-          first = false;
-        });
+        fold_range(acc, first, base, b, e);
         int t = omp_get_thread_num();
         part[t] = acc;
         seen[t] = 1;
@@ -132,10 +156,7 @@ void reduce_fold(const ReduceArgs& a) {
                    const S* base = in + kept_offset(a.kept_sizes, a.kept_in_strides, o);
                    A acc = init();
                    bool first = true;
-                   for_reduced(a, base, 0, a.red_numel, [&](S v, int64_t) {
-                     acc = fold(acc, dev::convert<A>(v), first);
-                     first = false;
-                   });
+                   fold_range(acc, first, base, 0, a.red_numel);
                    finish(acc, o);
                  }
                });
