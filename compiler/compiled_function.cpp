@@ -323,6 +323,10 @@ std::vector<Tensor> CompiledFunction::execute(const std::shared_ptr<Variant>& vp
   };
   std::vector<Tensor> in;
   for (const auto& s : v.forward_inputs) in.push_back(source(s));
+  // The step sets these .grad()s to None before assigning them (zero_grad inside it): drop
+  // the old ones now, as the eager zero_grad would, so their memory serves the new ones.
+  for (int c : v.grad_assigns)
+    if (!v.captures[c].guards_grad) v.captures[c].tensor.mutable_grad() = Tensor();
   std::vector<Tensor> out = v.forward->run(in);
 
   size_t k = static_cast<size_t>(v.num_user_outputs);

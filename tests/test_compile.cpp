@@ -295,6 +295,36 @@ TEST_P(Compile, InPlaceUpdateNeverClobbersAValueReadLater) {
   }
 }
 
+TEST_P(Compile, ZeroGradInsideAStepFreesTheOldGradientsFirst) {
+  nn::Linear lin(256, 256);
+  lin->to(GetParam());
+  optim::SGD opt(lin->parameters(), optim::SGDOptions(1e-3));
+  Tensor x = randn({8, 256}, opts());
+  auto step = compile([&](const Tensor& x) {
+    opt.zero_grad();
+    Tensor loss = lin->forward(x).pow(2).sum();
+    loss.backward();
+    opt.step();
+    return loss.detach();
+  });
+  step(x);
+  step(x);
+  auto peak_of_a_step = [&] {
+    int64_t before = memory_stats(GetParam()).allocated_bytes;
+    reset_peak_memory_stats(GetParam());
+    step(x);
+    return memory_stats(GetParam()).peak_allocated_bytes - before;
+  };
+  int64_t grad_bytes = lin->weight.numel() * 4 + lin->bias.numel() * 4;
+  int64_t dropped = peak_of_a_step();
+  // A gradient someone still holds is left as it was, and the step needs memory for new ones.
+  Tensor kept = lin->weight.grad(), kept_bias = lin->bias.grad(), copy = kept.clone();
+  int64_t held = peak_of_a_step();
+  EXPECT_TRUE(bitwise_equal(kept, copy));
+  EXPECT_FALSE(lin->weight.grad().is_same(kept));
+  EXPECT_GE(held - dropped, grad_bytes) << "held " << held << ", dropped " << dropped;
+}
+
 TEST_P(Compile, ReshapeOfATransposeKeepsItsCopy) {
   // The copy that makes the transpose viewable must survive simplification (a copy to the
   // same dtype is only the value itself when the layouts match too).
