@@ -7,6 +7,7 @@
 #include "kernels/backend.h"
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/strided_walk.h"
+#include "kernels/cpu/vector_math.h"
 #include "kernels/device/cast.h"
 #include "kernels/device/pointwise.h"
 #include "kernels/op_registry.h"
@@ -65,7 +66,11 @@ void pointwise_general(const PointwiseArgs& a, std::index_sequence<I...>) {
           int64_t st = inner(a.in[k].strides);
           load_chunk(buf[k], a.in[k].data + off[k + 1] + j * st, st, a.in[k].dtype, n);
         }
-        for (int64_t i = 0; i < n; ++i) obuf[i] = Op{}(buf[I][i]...);
+        bool done = false;
+        if constexpr (N == 1 && std::is_same_v<R, T> && std::is_floating_point_v<T>)
+          done = vector_unary(a.op, buf[0], obuf, n);
+        if (!done)
+          for (int64_t i = 0; i < n; ++i) obuf[i] = Op{}(buf[I][i]...);
         int64_t ost = inner(a.out.strides);
         store_chunk(a.out.data + off[0] + j * ost, ost, a.out.dtype, obuf, n);
       }
@@ -99,6 +104,15 @@ struct SquareOfFirst {
   T operator()(T a, T) const { return a * a; }
 };
 
+// A transcendental op on a dense run, through vector_math (same results as its chunks in
+// the general path).
+template <class S>
+void pointwise_vector(const PointwiseArgs& a) {
+  const S* in = reinterpret_cast<const S*>(a.in[0].data);
+  S* out = reinterpret_cast<S*>(a.out.data);
+  parallel_for(a.numel, kPointwiseGrain, [&](int64_t b, int64_t e) { vector_unary(a.op, in + b, out + b, e - b); });
+}
+
 template <class Op, DtypeRule R, class S>
 bool try_fast(const PointwiseArgs& a) {
   using T = compute_of<S>;
@@ -108,6 +122,14 @@ bool try_fast(const PointwiseArgs& a) {
     if (a.out.dtype != dtype_of<S>() || a.compute != compute_enum<T>()) return false;
     unsigned mask = scalar_mask(a);
     auto seq = std::make_index_sequence<Op::arity>{};
+    if constexpr (Op::arity == 1 && std::is_floating_point_v<T>) {
+      if (has_vector_unary(a.op)) {
+        // Half and bfloat16 convert through the general path's chunks.
+        if constexpr (!std::is_same_v<S, T>) return false;
+        else if (mask == 0) return pointwise_vector<S>(a), true;
+        else return false;
+      }
+    }
     if constexpr (Op::arity == 1) {
       if (mask == 0) return pointwise_fast<Op, S, T, 0>(a, seq), true;
     } else if constexpr (Op::arity == 2) {
