@@ -179,7 +179,67 @@ void differential(Device device, int count, uint64_t seed) {
   EXPECT_GT(fused_reductions, count / 20);
 }
 
+// Random steps that read and update a captured state tensor in place (copy_, add_, mul_)
+// between pointwise ops, some of which read the state before and some after an update:
+// compiled calls must leave the state and the outputs bitwise equal to eager ones, call
+// after call (the state is written back, often computed straight into its memory).
+void in_place_differential(Device device, int count, uint64_t seed) {
+  std::mt19937 rng(static_cast<uint32_t>(seed));
+  auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+  auto o = TensorOptions().device(device);
+  for (int g = 0; g < count; ++g) {
+    Shape shape{1 + pick(9), 1 + pick(40)};
+    manual_seed(seed + g);
+    Tensor s0 = randn(shape, o), x = randn(shape, o), row = randn({shape[1]}, o);
+    struct Step {
+      int kind;  // 0: pointwise op, 1: state.copy_(v), 2: state.add_(v), 3: state.mul_(c)
+      Program::Step op;
+    };
+    std::vector<Step> steps;
+    int nvalues = 3;  // x, row, then the state handle itself
+    for (int k = 0, n = 3 + pick(8); k < n; ++k) {
+      Step st{pick(4) == 0 ? 1 + pick(3) : 0, {pick(kFloatOps), 0, 0, static_cast<double>(pick(7)) - 2.75}};
+      st.op.a = pick(nvalues);
+      st.op.b = pick(nvalues);
+      steps.push_back(st);
+      if (st.kind == 0) ++nvalues;
+    }
+    auto program = [&](Tensor& state, const Tensor& xx, const Tensor& rr) {
+      std::vector<Tensor> v{xx, rr, state};
+      for (const auto& st : steps) {
+        if (st.kind == 0) v.push_back(apply(st.op, v, true));
+        else if (st.kind == 1) state.copy_(v[st.op.a]);
+        else if (st.kind == 2) state.add_(v[st.op.a]);
+        else state.mul_(st.op.c);
+      }
+      return std::vector<Tensor>{v.back() + 0.0, state * 1.0};
+    };
+    Tensor se = s0.clone(), sc = s0.clone();
+    auto f = compile([&](const Tensor& xx, const Tensor& rr) { return program(sc, xx, rr); });
+    for (int call = 0; call < 2; ++call) {
+      auto want = program(se, x, row);
+      std::vector<Tensor> got;
+      try {
+        got = f(x, row);
+      } catch (const Error& e) {
+        FAIL() << "graph " << g << " failed to compile/run: " << e.what();
+      }
+      for (size_t k = 0; k < want.size(); ++k)
+        EXPECT_TRUE(bitwise_equal(got[k], want[k])) << "graph " << g << " call " << call << " output " << k << "\n" << f.dump();
+      EXPECT_TRUE(bitwise_equal(sc, se)) << "graph " << g << " call " << call << "\n" << f.dump();
+      if (::testing::Test::HasFailure()) return;
+    }
+  }
+}
+
 }  // namespace
+
+TEST(CompileFuzz, InPlaceStateUpdatesOnCpu) { in_place_differential(Device(kCPU), 300, 77); }
+
+TEST(CompileFuzz, InPlaceStateUpdatesOnCuda) {
+  EMBER_REQUIRE_CUDA();
+  in_place_differential(Device(kCUDA), 300, 78);
+}
 
 TEST(CompileFuzz, ThousandRandomGraphsOnCpu) { differential(Device(kCPU), 1000, 2024); }
 
