@@ -77,6 +77,12 @@ class GroupMerger {
         }
       }
     }
+    // Scalar (0-dim) groups, such as an optimizer's bias corrections, one per parameter:
+    // independent ones share a launch.
+    for (size_t a = 0; a < groups_.size(); ++a)
+      for (size_t b = a + 1; b < groups_.size(); ++b)
+        if (!groups_[a].nodes.empty() && groups_[a].shape.empty() && !groups_[b].nodes.empty())
+          try_merge(static_cast<int>(b), static_cast<int>(a), "another scalar group");
   }
 
  private:

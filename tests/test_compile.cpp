@@ -271,9 +271,13 @@ TEST_P(Compile, AdamStepIsOneKernelPerParameter) {
     return loss.detach();
   });
   step(x);
-  int updates = 0;  // kernels writing a parameter-sized tensor
-  for (const auto& k : step.program().kernels()) updates += k->group().shape.size() > 0 && k->group().outputs.size() >= 3;
+  int updates = 0, scalars = 0;  // kernels writing parameter-sized tensors; 0-dim kernels
+  for (const auto& k : step.program().kernels()) {
+    updates += k->group().shape.size() > 0 && k->group().outputs.size() >= 3;
+    scalars += k->group().shape.empty();
+  }
   EXPECT_EQ(updates, 2) << step.dump();  // weight and bias: parameter, exp_avg, exp_avg_sq each
+  EXPECT_EQ(scalars, 1) << step.dump();  // both parameters' step counts and bias corrections
 }
 
 TEST_P(Compile, InPlaceUpdateNeverClobbersAValueReadLater) {
