@@ -167,7 +167,10 @@ class CpuFusedKernel final : public FusedKernel {
     // Thread t evaluates tiles [tb, te): every op of the group per tile, then the reduction.
     auto work = [&](int t, int64_t tb, int64_t te) {
       std::vector<std::vector<char>> slots(slot_dtypes_.size());
-      for (size_t s = 0; s < slots.size(); ++s) slots[s].resize(kTile * itemsize(slot_dtypes_[s]));
+      // Scratch for one tile, no larger than the group: a scalar group of many ops must not
+      // allocate (and page-fault) a full tile per op on every call.
+      int64_t tile_elems = std::min(kTile, std::max<int64_t>(numel_, 1));
+      for (size_t s = 0; s < slots.size(); ++s) slots[s].resize(tile_elems * itemsize(slot_dtypes_[s]));
       std::vector<std::vector<char>> gathered(ext.size());
       std::vector<PointwiseArgs> args(plans_.size());
       for (size_t k = 0; k < plans_.size(); ++k) prepare(args[k], plans_[k], host);
