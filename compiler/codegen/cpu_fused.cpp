@@ -28,6 +28,14 @@ namespace {
 
 constexpr int64_t kTile = 2048;
 
+// Per-thread scratch kept across calls and grown only: a fresh allocation above glibc's
+// mmap threshold would be mapped and page-faulted on every call of a long group.
+char* thread_scratch(size_t bytes) {
+  thread_local std::vector<char> buffer;
+  if (buffer.size() < bytes) buffer.resize(bytes);
+  return buffer.data();
+}
+
 // Where a node operand comes from, per tile.
 struct Ref {
   // Scalar: a constant; HostScalar: a 0-dim CPU tensor read once per run (both by value).
@@ -166,11 +174,17 @@ class CpuFusedKernel final : public FusedKernel {
     count_kernel_launch();
     // Thread t evaluates tiles [tb, te): every op of the group per tile, then the reduction.
     auto work = [&](int t, int64_t tb, int64_t te) {
-      std::vector<std::vector<char>> slots(slot_dtypes_.size());
-      // Scratch for one tile, no larger than the group: a scalar group of many ops must not
-      // allocate (and page-fault) a full tile per op on every call.
+      // One tile per slot, no larger than the group, in this thread's reused scratch.
       int64_t tile_elems = std::min(kTile, std::max<int64_t>(numel_, 1));
-      for (size_t s = 0; s < slots.size(); ++s) slots[s].resize(tile_elems * itemsize(slot_dtypes_[s]));
+      std::vector<char*> slots(slot_dtypes_.size());
+      size_t bytes = 0;
+      for (size_t s = 0; s < slots.size(); ++s)
+        bytes += (static_cast<size_t>(tile_elems) * itemsize(slot_dtypes_[s]) + 63) / 64 * 64;
+      char* base = thread_scratch(bytes);
+      for (size_t s = 0; s < slots.size(); ++s) {
+        slots[s] = base;
+        base += (static_cast<size_t>(tile_elems) * itemsize(slot_dtypes_[s]) + 63) / 64 * 64;
+      }
       std::vector<std::vector<char>> gathered(ext.size());
       std::vector<PointwiseArgs> args(plans_.size());
       for (size_t k = 0; k < plans_.size(); ++k) prepare(args[k], plans_[k], host);
@@ -218,10 +232,10 @@ class CpuFusedKernel final : public FusedKernel {
 
  private:
   // A slot's tile: scratch, or the group output it is written to directly.
-  char* slot_data(int slot, int64_t b, std::vector<std::vector<char>>& slots,
+  char* slot_data(int slot, int64_t b, const std::vector<char*>& slots,
                   const std::vector<Tensor>& outs) const {
     int ext = slot_external_[slot];
-    if (ext < 0) return slots[slot].data();
+    if (ext < 0) return slots[slot];
     return static_cast<char*>(outs[ext].data_ptr()) + b * static_cast<int64_t>(itemsize(slot_dtypes_[slot]));
   }
 
