@@ -1,5 +1,7 @@
 #include "machine_info.h"
 
+#include "kernels/cpu/vector_math.h"
+
 #include <omp.h>
 
 #include <array>
@@ -125,7 +127,8 @@ nlohmann::json host_info() {
            {{"ember", EMBER_BENCH_EMBER_VERSION},
             {"compiler", std::string("g++ ") + __VERSION__},
             {"onednn", std::to_string(dv->major) + "." + std::to_string(dv->minor) + "." + std::to_string(dv->patch)}}},
-          {"blas", {{"path", blas.path}, {"name", blas.name}}}};
+          {"blas", {{"path", blas.path}, {"name", blas.name}}},
+          {"cpu_vector_math", cpu::has_vector_unary(OpId::Exp) ? "SLEEF AVX2" : "scalar libm (no AVX2/FMA)"}};
 }
 
 }  // namespace ember::bench

@@ -158,7 +158,8 @@ int run(const Options& o) {
                            {"blas", blas.name}, {"blas_path", blas.path}};
   }
   std::cout << "ember-bench on " << device << ": " << machine["cpu_model"].get<std::string>() << ", " << threads
-            << " threads, load " << machine["load_average_1min"].get<double>() << "\n";
+            << " threads, load " << machine["load_average_1min"].get<double>()
+            << ", CPU transcendentals: " << machine["cpu_vector_math"].get<std::string>() << "\n";
   if (device.is_cuda()) std::cout << "GPU: " << machine["cuda"]["name"].get<std::string>() << "\n";
   if (with_torch) {
     std::cout << "libtorch " << machine["libtorch"]["version"].get<std::string>() << " with " << threads
