@@ -60,8 +60,9 @@ std::string name_of(const Graph& g, const FusionGroup& grp) {
 // each group after everything it reads.
 class GroupMerger {
  public:
-  GroupMerger(const Graph& g, std::vector<FusionGroup>& groups, std::vector<int>& group_of)
-      : g_(g), groups_(groups), group_of_(group_of), users_(g.users()) {}
+  GroupMerger(const Graph& g, const std::vector<std::vector<int>>& users, std::vector<FusionGroup>& groups,
+              std::vector<int>& group_of)
+      : g_(g), groups_(groups), group_of_(group_of), users_(users) {}
 
   void run() {
     for (bool changed = true; changed;) {
@@ -139,7 +140,7 @@ class GroupMerger {
   const Graph& g_;
   std::vector<FusionGroup>& groups_;
   std::vector<int>& group_of_;
-  std::vector<std::vector<int>> users_;
+  const std::vector<std::vector<int>>& users_;
 };
 
 // Kahn's algorithm over groups and unfused nodes; among ready steps the one whose first
@@ -256,17 +257,14 @@ FusionReport find_fusion_groups(const Graph& g) {
     }
   }
 
-  GroupMerger(g, groups, group_of).run();
+  auto users = g.users();
+  GroupMerger(g, users, groups, group_of).run();
 
   // Inputs and outputs of each group; single pointwise ops stay eager kernels.
-  auto users = g.users();
   std::set<int> graph_outputs(g.outputs.begin(), g.outputs.end());
   for (int gi = 0; gi < static_cast<int>(groups.size()); ++gi) {
     FusionGroup& G = groups[gi];
-    if (G.nodes.size() < 2) {
-      for (int n : G.nodes) group_of[n] = -1;
-      continue;
-    }
+    if (G.nodes.size() < 2) continue;
     std::set<int> produced;
     for (int n : G.nodes)
       for (int o : g.nodes[n].outputs) produced.insert(o);

@@ -19,6 +19,17 @@ class Compile : public ::testing::TestWithParam<Device> {
   TensorOptions opts(ScalarType t = kFloat32) const { return TensorOptions().dtype(t).device(GetParam()); }
 };
 
+// A compiled training step of `lin` under `opt`: zero_grad, a squared-sum loss, backward, step.
+auto compiled_linear_step(nn::Linear& lin, optim::Optimizer& opt) {
+  return compile([&lin, &opt](const Tensor& x) {
+    opt.zero_grad();
+    Tensor loss = lin->forward(x).pow(2).sum();
+    loss.backward();
+    opt.step();
+    return loss.detach();
+  });
+}
+
 int64_t launches(const std::function<void()>& f) {
   int64_t before = kernel_launch_count();
   f();
@@ -263,13 +274,7 @@ TEST_P(Compile, AdamStepIsOneKernelPerParameter) {
   lin->to(GetParam());
   optim::Adam opt(lin->parameters(), optim::AdamOptions(1e-3));
   Tensor x = randn({5, 20}, opts());
-  auto step = compile([&](const Tensor& x) {
-    opt.zero_grad();
-    Tensor loss = lin->forward(x).pow(2).sum();
-    loss.backward();
-    opt.step();
-    return loss.detach();
-  });
+  auto step = compiled_linear_step(lin, opt);
   step(x);
   int updates = 0, scalars = 0;  // kernels writing parameter-sized tensors; 0-dim kernels
   for (const auto& k : step.program().kernels()) {
@@ -304,13 +309,7 @@ TEST_P(Compile, ZeroGradInsideAStepFreesTheOldGradientsFirst) {
   lin->to(GetParam());
   optim::SGD opt(lin->parameters(), optim::SGDOptions(1e-3));
   Tensor x = randn({8, 256}, opts());
-  auto step = compile([&](const Tensor& x) {
-    opt.zero_grad();
-    Tensor loss = lin->forward(x).pow(2).sum();
-    loss.backward();
-    opt.step();
-    return loss.detach();
-  });
+  auto step = compiled_linear_step(lin, opt);
   step(x);
   step(x);
   auto peak_of_a_step = [&] {

@@ -102,6 +102,12 @@ class CpuFusedKernel final : public FusedKernel {
       }
       plans_.push_back(std::move(p));
     }
+    // One tile per slot (no larger than the group), 64-byte aligned, in a thread's scratch.
+    int64_t tile_elems = std::min(kTile, std::max<int64_t>(numel_, 1));
+    for (ScalarType dt : slot_dtypes_) {
+      slot_offset_.push_back(scratch_bytes_);
+      scratch_bytes_ += (static_cast<size_t>(tile_elems) * itemsize(dt) + 63) / 64 * 64;
+    }
     if (grp.reduction >= 0) {
       const Node& r = g.nodes[grp.reduction];
       red_op_ = r.op;
@@ -174,17 +180,7 @@ class CpuFusedKernel final : public FusedKernel {
     count_kernel_launch();
     // Thread t evaluates tiles [tb, te): every op of the group per tile, then the reduction.
     auto work = [&](int t, int64_t tb, int64_t te) {
-      // One tile per slot, no larger than the group, in this thread's reused scratch.
-      int64_t tile_elems = std::min(kTile, std::max<int64_t>(numel_, 1));
-      std::vector<char*> slots(slot_dtypes_.size());
-      size_t bytes = 0;
-      for (size_t s = 0; s < slots.size(); ++s)
-        bytes += (static_cast<size_t>(tile_elems) * itemsize(slot_dtypes_[s]) + 63) / 64 * 64;
-      char* base = thread_scratch(bytes);
-      for (size_t s = 0; s < slots.size(); ++s) {
-        slots[s] = base;
-        base += (static_cast<size_t>(tile_elems) * itemsize(slot_dtypes_[s]) + 63) / 64 * 64;
-      }
+      char* scratch = thread_scratch(scratch_bytes_);
       std::vector<std::vector<char>> gathered(ext.size());
       std::vector<PointwiseArgs> args(plans_.size());
       for (size_t k = 0; k < plans_.size(); ++k) prepare(args[k], plans_[k], host);
@@ -201,11 +197,11 @@ class CpuFusedKernel final : public FusedKernel {
           PointwiseArgs& a = args[k];
           a.sizes[0] = n;
           a.numel = n;
-          a.out.data = slot_data(p.out_slot, b, slots, outs);
+          a.out.data = slot_data(p.out_slot, b, scratch, outs);
           for (size_t i = 0; i < p.in.size(); ++i) {
             const Ref& r = p.in[i];
             if (r.kind == Ref::Kind::Slot) {
-              a.in[i].data = slot_data(r.index, b, slots, outs);
+              a.in[i].data = slot_data(r.index, b, scratch, outs);
             } else if (r.kind == Ref::Kind::External) {
               a.in[i].data = dense[r.index] ? static_cast<char*>(ext[r.index].data_ptr()) + b * itemsize(r.dtype)
                                             : gathered[r.index].data();
@@ -213,7 +209,7 @@ class CpuFusedKernel final : public FusedKernel {
           }
           cpu::run_pointwise(a);
         }
-        if (red_op_ != OpId::NumOps) accumulate(slot_data(red_slot_, b, slots, outs), b, n, acc[t], seen[t]);
+        if (red_op_ != OpId::NumOps) accumulate(slot_data(red_slot_, b, scratch, outs), b, n, acc[t], seen[t]);
       }
     };
     if (threads == 1) {
@@ -232,10 +228,9 @@ class CpuFusedKernel final : public FusedKernel {
 
  private:
   // A slot's tile: scratch, or the group output it is written to directly.
-  char* slot_data(int slot, int64_t b, const std::vector<char*>& slots,
-                  const std::vector<Tensor>& outs) const {
+  char* slot_data(int slot, int64_t b, char* scratch, const std::vector<Tensor>& outs) const {
     int ext = slot_external_[slot];
-    if (ext < 0) return slots[slot];
+    if (ext < 0) return scratch + slot_offset_[slot];
     return static_cast<char*>(outs[ext].data_ptr()) + b * static_cast<int64_t>(itemsize(slot_dtypes_[slot]));
   }
 
@@ -359,6 +354,8 @@ class CpuFusedKernel final : public FusedKernel {
   std::vector<NodePlan> plans_;
   std::vector<ScalarType> slot_dtypes_;
   std::vector<int> slot_external_;  // group output a slot is written to, or -1
+  std::vector<size_t> slot_offset_;  // a slot's tile within the thread scratch
+  size_t scratch_bytes_ = 0;
   std::vector<bool> read_per_element_;  // group inputs that are tensors, not scalars
   std::vector<bool> host_scalar_input_;  // group inputs that are 0-dim CPU tensors
   OpId red_op_ = OpId::NumOps;
