@@ -10,9 +10,7 @@ using namespace ember::testing;
 
 namespace {
 
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("ember_test_" + name)).string();
-}
+std::string temp_path(const std::string& name) { return temp_file("ember_test_" + name); }
 
 void write_raw(const std::string& path, const std::string& header, const std::string& data) {
   std::ofstream f(path, std::ios::binary);

@@ -1,8 +1,6 @@
 // ember-bench from the outside: a --quick run writes the table and a JSON document of the
 // shared schema, and every kind of bad argument is a one-line error with a non-zero exit.
 // Never asserts on timings (speed is measured by benchmarks, not tests).
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -15,23 +13,12 @@ using namespace ember;
 namespace {
 
 #ifdef EMBER_BENCH_PATH
-struct Result {
-  int code;
-  std::string out;
-};
+using Result = ember::testing::CommandResult;
+using ember::testing::temp_file;
 
 Result bench(const std::string& args) {
-  std::string cmd = std::string(EMBER_BENCH_PATH) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WEXITSTATUS(status), out};
+  return ember::testing::run_command(std::string(EMBER_BENCH_PATH) + " " + args + " 2>&1");
 }
-
-std::string temp(const std::string& name) { return (std::filesystem::temp_directory_path() / name).string(); }
 
 void expect_one_line_error(const Result& r, const std::string& needle) {
   EXPECT_NE(r.code, 0) << r.out;
@@ -50,7 +37,7 @@ void expect_one_line_error(const Result& r, const std::string& needle) {
 #ifdef EMBER_BENCH_PATH
 
 TEST(EmberBench, QuickRunWritesTableAndJson) {
-  std::string path = temp("ember_bench_quick.json");
+  std::string path = temp_file("ember_bench_quick.json");
   std::filesystem::remove(path);
   Result r = bench("--quick --device cpu --json '" + path + "'");
   ASSERT_EQ(r.code, 0) << r.out;

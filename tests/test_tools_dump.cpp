@@ -1,7 +1,5 @@
 // ember-dump from the outside: outputs for the built-in workloads and one-line errors with
 // a non-zero exit for every kind of bad input.
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -12,25 +10,14 @@ using namespace ember;
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out;
-};
+using Result = ember::testing::CommandResult;
+using ember::testing::temp_file;
 
 #ifdef EMBER_DUMP_PATH
 Result dump(const std::string& args) {
-  std::string cmd = std::string(EMBER_DUMP_PATH) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WEXITSTATUS(status), out};
+  return ember::testing::run_command(std::string(EMBER_DUMP_PATH) + " " + args + " 2>&1");
 }
 #endif
-
-std::string temp(const std::string& name) { return (std::filesystem::temp_directory_path() / name).string(); }
 
 }  // namespace
 
@@ -62,7 +49,7 @@ TEST(EmberDump, WorkloadsInEveryFormat) {
 TEST(EmberDump, SavedGraphRoundTripAndRun) {
   auto g = jit::trace([](const std::vector<Tensor>& t) { return std::vector<Tensor>{(t[0] * 2).relu().sum()}; },
                       {randn({16, 8})});
-  std::string path = temp("ember_dump_graph.json");
+  std::string path = temp_file("ember_dump_graph.json");
   jit::save_graph(g, path);
   Result r = dump("'" + path + "' --run 5");
   EXPECT_EQ(r.code, 0) << r.out;
@@ -81,7 +68,7 @@ TEST(EmberDump, BadInputsAreOneLineErrors) {
     return std::vector<Tensor>{(t[0] + 1).exp()};
   }, {randn({4})}), -1);
   auto write = [&](const std::string& name, const std::string& text) {
-    std::string p = temp(name);
+    std::string p = temp_file(name);
     std::ofstream(p) << text;
     return p;
   };

@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <ember/ember.h>
+#include <array>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -15,6 +19,27 @@ namespace ember::testing {
   do {                                                                                 \
     if (!::ember::cuda::is_available()) GTEST_SKIP() << "no CUDA device available";    \
   } while (0)
+
+// A file name in the system's temporary directory.
+inline std::string temp_file(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / name).string();
+}
+
+// A shell command's exit code and its output (what it writes to stdout; add 2>&1 for stderr).
+struct CommandResult {
+  int code;
+  std::string out;
+};
+
+inline CommandResult run_command(const std::string& cmd) {
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int status = pclose(p);
+  return {WEXITSTATUS(status), out};
+}
 
 // Devices to run device-parameterised tests on (CUDA is included and skipped when absent).
 inline std::vector<Device> all_devices() { return {Device(kCPU), Device(kCUDA, 0)}; }
