@@ -207,6 +207,13 @@ inline Tensor make(const Shape& shape, const std::vector<double>& vals, ScalarTy
   return t;
 }
 
+// 0, 1, 2, ... in `shape`, as `dt`.
+inline Tensor iota(const Shape& s, ScalarType dt = kFloat32) {
+  std::vector<double> v(static_cast<size_t>(count(s)));
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>(i);
+  return make(s, v, dt);
+}
+
 // Random values representable in dt: integers in [lo, hi] for integer dtypes, else
 // uniform in [lo, hi] rounded to dt.
 inline std::vector<double> random_values(int64_t n, ScalarType dt, double lo, double hi,
@@ -244,6 +251,22 @@ inline double at_broadcast(const Ref& r, const Shape& shape, const std::vector<i
   for (size_t d = 0; d < r.shape.size(); ++d)
     off += (r.shape[d] == 1 ? 0 : idx[d + lead]) * st[d];
   return r.v[static_cast<size_t>(off)];
+}
+
+// Element of `r` at multi-index idx.
+inline double at(const Ref& r, const std::vector<int64_t>& idx) {
+  auto st = strides_of(r.shape);
+  int64_t off = 0;
+  for (size_t d = 0; d < idx.size(); ++d) off += idx[d] * st[d];
+  return r.v[static_cast<size_t>(off)];
+}
+
+// Reference of out[idx] = in[f(idx)] for every idx of `shape`.
+inline Ref gather(const Ref& in, const Shape& shape,
+                  const std::function<std::vector<int64_t>(const std::vector<int64_t>&)>& f) {
+  Ref out{shape, {}};
+  for (int64_t i = 0; i < count(shape); ++i) out.v.push_back(at(in, f(unravel(i, shape))));
+  return out;
 }
 
 // Elementwise map over broadcast inputs, each result cast to `out_dt`.

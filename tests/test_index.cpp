@@ -6,31 +6,13 @@ using namespace ember;
 using namespace ember::testing;
 using namespace ember::indexing;
 using ref::Ref;
+using ref::at;
+using ref::iota;
 
 namespace {
 
-Tensor iota(const Shape& s, ScalarType dt = kFloat32) {
-  std::vector<double> v(static_cast<size_t>(ref::count(s)));
-  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>(i);
-  return ref::make(s, v, dt);
-}
-
 Tensor longs(const Shape& s, const std::vector<double>& v) { return ref::make(s, v, kInt64); }
 Tensor mask(const Shape& s, const std::vector<double>& v) { return ref::make(s, v, kBool); }
-
-double at(const Ref& r, const std::vector<int64_t>& idx) {
-  auto st = ref::strides_of(r.shape);
-  int64_t off = 0;
-  for (size_t d = 0; d < idx.size(); ++d) off += idx[d] * st[d];
-  return r.v[static_cast<size_t>(off)];
-}
-
-Ref gather_ref(const Ref& in, const Shape& shape,
-               const std::function<std::vector<int64_t>(const std::vector<int64_t>&)>& f) {
-  Ref out{shape, {}};
-  for (int64_t i = 0; i < ref::count(shape); ++i) out.v.push_back(at(in, f(ref::unravel(i, shape))));
-  return out;
-}
 
 }  // namespace
 
@@ -40,13 +22,13 @@ TEST(Index, IndexSelect) {
     Tensor x = ref::random_tensor({4, 5}, dt, -9, 9, 1);
     Ref xr = ref::read(x);
     Tensor i0 = longs({3}, {3, 0, 3});
-    EXPECT_TRUE(ref::matches(x.index_select(0, i0), gather_ref(xr, {3, 5}, [](const std::vector<int64_t>& i) {
+    EXPECT_TRUE(ref::matches(x.index_select(0, i0), ref::gather(xr, {3, 5}, [](const std::vector<int64_t>& i) {
                                const int64_t m[] = {3, 0, 3};
                                return std::vector<int64_t>{m[i[0]], i[1]};
                              }),
                              dt, 0, 0));
     Tensor i1 = ref::make({4}, {4, 1, 1, 0}, kInt32);
-    EXPECT_TRUE(ref::matches(index_select(x, -1, i1), gather_ref(xr, {4, 4}, [](const std::vector<int64_t>& i) {
+    EXPECT_TRUE(ref::matches(index_select(x, -1, i1), ref::gather(xr, {4, 4}, [](const std::vector<int64_t>& i) {
                                const int64_t m[] = {4, 1, 1, 0};
                                return std::vector<int64_t>{i[0], m[i[1]]};
                              }),
@@ -54,7 +36,7 @@ TEST(Index, IndexSelect) {
     // Non-contiguous self and index.
     Tensor xt = x.t();
     Tensor is = longs({6}, {2, 9, 0, 9, 3, 9}).slice(0, 0, 6, 2);
-    EXPECT_TRUE(ref::matches(xt.index_select(1, is), gather_ref(ref::read(xt), {5, 3}, [](const std::vector<int64_t>& i) {
+    EXPECT_TRUE(ref::matches(xt.index_select(1, is), ref::gather(ref::read(xt), {5, 3}, [](const std::vector<int64_t>& i) {
                                const int64_t m[] = {2, 0, 3};
                                return std::vector<int64_t>{i[0], m[i[1]]};
                              }),
@@ -76,13 +58,13 @@ TEST(Index, Gather) {
   Ref xr = ref::read(x);
   Tensor i0 = longs({2, 4}, {2, 0, 1, 2, 0, 0, 2, 1});
   Ref ir = ref::read(i0);
-  EXPECT_TRUE(ref::matches(x.gather(0, i0), gather_ref(xr, {2, 4}, [&](const std::vector<int64_t>& i) {
+  EXPECT_TRUE(ref::matches(x.gather(0, i0), ref::gather(xr, {2, 4}, [&](const std::vector<int64_t>& i) {
                              return std::vector<int64_t>{static_cast<int64_t>(at(ir, i)), i[1]};
                            }),
                            kFloat32, 0, 0));
   Tensor i1 = longs({3, 2}, {3, 3, 0, 1, 2, 0});
   Ref ir1 = ref::read(i1);
-  EXPECT_TRUE(ref::matches(gather(x, -1, i1), gather_ref(xr, {3, 2}, [&](const std::vector<int64_t>& i) {
+  EXPECT_TRUE(ref::matches(gather(x, -1, i1), ref::gather(xr, {3, 2}, [&](const std::vector<int64_t>& i) {
                              return std::vector<int64_t>{i[0], static_cast<int64_t>(at(ir1, i))};
                            }),
                            kFloat32, 0, 0));
@@ -90,7 +72,7 @@ TEST(Index, Gather) {
   Tensor xt = ref::random_tensor({4, 3}, kInt32, -50, 50, 3).t();
   Tensor it = longs({2, 3}, {0, 3, 1, 2, 2, 3}).t();  // [3, 2]
   Ref itr = ref::read(it), xtr = ref::read(xt);
-  EXPECT_TRUE(ref::matches(xt.gather(1, it), gather_ref(xtr, {3, 2}, [&](const std::vector<int64_t>& i) {
+  EXPECT_TRUE(ref::matches(xt.gather(1, it), ref::gather(xtr, {3, 2}, [&](const std::vector<int64_t>& i) {
                              return std::vector<int64_t>{i[0], static_cast<int64_t>(at(itr, i))};
                            }),
                            kInt32, 0, 0));
@@ -219,7 +201,7 @@ TEST(Index, BasicIndices) {
   EXPECT_TRUE(ref::matches(a, Ref{{3, 4}, std::vector<double>(xr.v.begin() + 12, xr.v.end())}, kFloat32, 0, 0));
   EXPECT_TRUE(ref::matches(x.index({-1, 2, -1}), {}, {23}, kFloat32, 0, 0));
   EXPECT_TRUE(ref::matches(x.index({Slice(), 1}), {2, 4}, {4, 5, 6, 7, 16, 17, 18, 19}, kFloat32, 0, 0));
-  EXPECT_TRUE(ref::matches(x.index({Slice(), Slice(), Slice(1, None, 2)}), gather_ref(xr, {2, 3, 2}, [](const std::vector<int64_t>& i) {
+  EXPECT_TRUE(ref::matches(x.index({Slice(), Slice(), Slice(1, None, 2)}), ref::gather(xr, {2, 3, 2}, [](const std::vector<int64_t>& i) {
                              return std::vector<int64_t>{i[0], i[1], 1 + 2 * i[2]};
                            }),
                            kFloat32, 0, 0));
@@ -252,7 +234,7 @@ TEST(Index, AdvancedIndices) {
   EXPECT_TRUE(ref::matches(x.index({ref::make({2}, {2, 0}, kInt32)}), {2, 4}, {8, 9, 10, 11, 0, 1, 2, 3}, kFloat32, 0, 0));
   // A 2-D index tensor puts its shape in place of the indexed dim.
   Tensor i2 = longs({2, 2}, {0, 2, 1, 1});
-  EXPECT_TRUE(ref::matches(x.index({Slice(), i2}), gather_ref(xr, {3, 2, 2}, [](const std::vector<int64_t>& i) {
+  EXPECT_TRUE(ref::matches(x.index({Slice(), i2}), ref::gather(xr, {3, 2, 2}, [](const std::vector<int64_t>& i) {
                              const int64_t m[] = {0, 2, 1, 1};
                              return std::vector<int64_t>{i[0], m[i[1] * 2 + i[2]]};
                            }),
@@ -266,7 +248,7 @@ TEST(Index, AdvancedIndices) {
   Tensor y = iota({2, 3, 4});
   EXPECT_TRUE(ref::matches(y.index({mask({2, 3}, {0, 1, 0, 0, 0, 1})}), {2, 4}, {4, 5, 6, 7, 20, 21, 22, 23}, kFloat32, 0, 0));
   EXPECT_TRUE(ref::matches(y.index({Slice(), mask({3}, {1, 0, 1}), Slice(1, 3)}), {2, 2, 2}, {1, 2, 9, 10, 13, 14, 21, 22}, kFloat32, 0, 0));
-  EXPECT_TRUE(ref::matches(y.index({Ellipsis, longs({2}, {0, -1})}), gather_ref(ref::read(y), {2, 3, 2}, [](const std::vector<int64_t>& i) {
+  EXPECT_TRUE(ref::matches(y.index({Ellipsis, longs({2}, {0, -1})}), ref::gather(ref::read(y), {2, 3, 2}, [](const std::vector<int64_t>& i) {
                              return std::vector<int64_t>{i[0], i[1], i[2] == 0 ? 0 : 3};
                            }),
                            kFloat32, 0, 0));

@@ -6,30 +6,10 @@
 using namespace ember;
 using namespace ember::testing;
 using ref::Ref;
+using ref::at;
+using ref::iota;
 
 namespace {
-
-Tensor iota(const Shape& s, ScalarType dt = kFloat32) {
-  std::vector<double> v(static_cast<size_t>(ref::count(s)));
-  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>(i);
-  return ref::make(s, v, dt);
-}
-
-// Values of `r` at multi-index idx.
-double at(const Ref& r, const std::vector<int64_t>& idx) {
-  auto st = ref::strides_of(r.shape);
-  int64_t off = 0;
-  for (size_t d = 0; d < idx.size(); ++d) off += idx[d] * st[d];
-  return r.v[static_cast<size_t>(off)];
-}
-
-// Reference of out[idx] = in[f(idx)] for every idx of `shape`.
-Ref gather_ref(const Ref& in, const Shape& shape,
-               const std::function<std::vector<int64_t>(const std::vector<int64_t>&)>& f) {
-  Ref out{shape, {}};
-  for (int64_t i = 0; i < ref::count(shape); ++i) out.v.push_back(at(in, f(ref::unravel(i, shape))));
-  return out;
-}
 
 bool shares_storage(const Tensor& a, const Tensor& b) { return a.impl().storage == b.impl().storage; }
 
@@ -72,7 +52,7 @@ TEST(Shape, View) {
   Tensor t = iota({4, 6}).t();  // [6, 4], strides [1, 6]
   Tensor tv = t.view({2, 3, 4});
   EXPECT_EQ(tv.strides(), (Shape{3, 1, 6}));
-  EXPECT_TRUE(ref::matches(tv, gather_ref(ref::read(iota({4, 6})), {2, 3, 4},
+  EXPECT_TRUE(ref::matches(tv, ref::gather(ref::read(iota({4, 6})), {2, 3, 4},
                                           [](const std::vector<int64_t>& i) {
                                             return std::vector<int64_t>{i[2], i[0] * 3 + i[1]};
                                           }),
@@ -120,7 +100,7 @@ TEST(Shape, Permute) {
   EXPECT_EQ(p.sizes(), (Shape{4, 2, 3}));
   EXPECT_EQ(p.strides(), (Shape{1, 12, 4}));
   EXPECT_EQ(p.data_ptr(), x.data_ptr());
-  EXPECT_TRUE(ref::matches(p, gather_ref(ref::read(x), {4, 2, 3}, [](const std::vector<int64_t>& i) {
+  EXPECT_TRUE(ref::matches(p, ref::gather(ref::read(x), {4, 2, 3}, [](const std::vector<int64_t>& i) {
                              return std::vector<int64_t>{i[1], i[2], i[0]};
                            }),
                            kFloat32, 0, 0));
@@ -136,7 +116,7 @@ TEST(Shape, Expand) {
   EXPECT_EQ(e.sizes(), (Shape{2, 3, 4}));
   EXPECT_EQ(e.strides(), (Shape{0, 1, 0}));
   EXPECT_EQ(e.data_ptr(), x.data_ptr());
-  EXPECT_TRUE(ref::matches(e, gather_ref(ref::read(x), {2, 3, 4}, [](const std::vector<int64_t>& i) {
+  EXPECT_TRUE(ref::matches(e, ref::gather(ref::read(x), {2, 3, 4}, [](const std::vector<int64_t>& i) {
                              return std::vector<int64_t>{i[1], 0};
                            }),
                            kFloat32, 0, 0));
@@ -193,7 +173,7 @@ TEST(Shape, Slice) {
   EXPECT_EQ(s.sizes(), (Shape{4, 3}));
   EXPECT_EQ(s.strides(), (Shape{6, 2}));
   EXPECT_EQ(s.storage_offset(), 1);
-  EXPECT_TRUE(ref::matches(s, gather_ref(ref::read(m), {4, 3}, [](const std::vector<int64_t>& i) {
+  EXPECT_TRUE(ref::matches(s, ref::gather(ref::read(m), {4, 3}, [](const std::vector<int64_t>& i) {
                              return std::vector<int64_t>{i[0], 1 + 2 * i[1]};
                            }),
                            kFloat32, 0, 0));
@@ -329,13 +309,13 @@ TEST(Shape, Repeat) {
   Tensor x = iota({2, 3});
   Tensor r = x.repeat({2, 3});
   EXPECT_EQ(r.sizes(), (Shape{4, 9}));
-  EXPECT_TRUE(ref::matches(r, gather_ref(ref::read(x), {4, 9}, [](const std::vector<int64_t>& i) {
+  EXPECT_TRUE(ref::matches(r, ref::gather(ref::read(x), {4, 9}, [](const std::vector<int64_t>& i) {
                              return std::vector<int64_t>{i[0] % 2, i[1] % 3};
                            }),
                            kFloat32, 0, 0));
   Tensor r3 = x.t().repeat({2, 1, 2});
   EXPECT_EQ(r3.sizes(), (Shape{2, 3, 4}));
-  EXPECT_TRUE(ref::matches(r3, gather_ref(ref::read(x.t()), {2, 3, 4}, [](const std::vector<int64_t>& i) {
+  EXPECT_TRUE(ref::matches(r3, ref::gather(ref::read(x.t()), {2, 3, 4}, [](const std::vector<int64_t>& i) {
                              return std::vector<int64_t>{i[1], i[2] % 2};
                            }),
                            kFloat32, 0, 0));
