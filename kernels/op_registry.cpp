@@ -11,9 +11,10 @@ namespace {
 std::array<OpDef, static_cast<size_t>(OpId::NumOps)>& table() {
   static std::array<OpDef, static_cast<size_t>(OpId::NumOps)> t = [] {
     std::array<OpDef, static_cast<size_t>(OpId::NumOps)> defs;
-#define EMBER_PW_DEF(N, ARITY, RULE)                                            \
+#define EMBER_PW_DEF(N, ARITY, RULE, NUM)                                       \
   defs[static_cast<size_t>(OpId::N)] = OpDef{OpId::N, #N, OpKind::Pointwise,   \
-                                             DtypeRule::RULE, ARITY, 1};
+                                             DtypeRule::RULE, ARITY, 1};       \
+  defs[static_cast<size_t>(OpId::N)].numerics = Numerics::NUM;
     EMBER_POINTWISE_OPS(EMBER_PW_DEF)
 #undef EMBER_PW_DEF
 #define EMBER_ST_DEF(N, KIND, NOUT)                                              \

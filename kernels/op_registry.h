@@ -34,6 +34,7 @@ struct OpDef {
   RunFn run = nullptr;
   AliasFn alias = nullptr;
   bool data_dependent_shape = false;
+  Numerics numerics = Numerics::Exact;  // pointwise ops: see op_list.h
 };
 
 const OpDef& op_def(OpId id);

@@ -39,7 +39,7 @@ Tensor input(ScalarType dt, const Shape& s) {
 std::vector<Case> pointwise_cases() {
   std::vector<Case> cases;
   const ScalarType dtypes[] = {kFloat32, kFloat64, kFloat16, kBFloat16, kInt64, kInt32, kBool};
-#define EMBER_CASE(N, ARITY, RULE)                                                                   \
+#define EMBER_CASE(N, ARITY, ...)                                                                    \
   for (ScalarType dt : dtypes) {                                                                    \
     std::vector<Tensor> in;                                                                         \
     for (int k = 0; k < ARITY; ++k) in.push_back(input(dt, {4, 6}));                                \

@@ -91,20 +91,12 @@ struct PointwiseOp {
 };
 
 const PointwiseOp kPointwiseOps[] = {
-#define EMBER_TEST_OP(N, ARITY, RULE) {OpId::N, #N, ARITY},
+#define EMBER_TEST_OP(N, ARITY, ...) {OpId::N, #N, ARITY},
     EMBER_POINTWISE_OPS(EMBER_TEST_OP)
 #undef EMBER_TEST_OP
 };
 
-bool uses_math_library(OpId id) {
-  switch (id) {
-    case OpId::Exp: case OpId::Log: case OpId::Sigmoid: case OpId::Tanh: case OpId::Sin:
-    case OpId::Cos: case OpId::Erf: case OpId::Gelu: case OpId::Pow: case OpId::GeluBackward:
-      return true;
-    default:
-      return false;
-  }
-}
+bool uses_math_library(OpId id) { return op_def(id).numerics == Numerics::Libm; }
 
 // One operand: a CPU base tensor and the view taken of it (on either device), or a CPU
 // 0-dim tensor passed by value.

@@ -1,9 +1,13 @@
 #pragma once
 // The oneDNN CPU engine and a per-thread stream, plus a cache of created primitives
-// (creation costs milliseconds; execution microseconds).
+// (creation costs milliseconds; execution microseconds). A primitive oneDNN cannot create on
+// the running CPU (bf16 matmul without AVX-512, an ISA capped by ONEDNN_MAX_CPU_ISA) is
+// remembered as unavailable for its key, so the caller falls back to its own loops once and
+// for all instead of retrying on every call.
 #include <functional>
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -15,16 +19,25 @@ dnnl::stream& dnnl_stream();
 template <class Prim>
 class PrimitiveCache {
  public:
-  Prim& get(const std::string& key, const std::function<Prim()>& make) {
+  // The primitive for `key`, or nullptr when oneDNN cannot create it here.
+  Prim* get(const std::string& key, const std::function<Prim()>& make) {
     std::lock_guard<std::mutex> g(mu_);
     auto it = cache_.find(key);
-    if (it == cache_.end()) it = cache_.emplace(key, make()).first;
-    return it->second;
+    if (it == cache_.end()) it = cache_.emplace(key, try_make(make)).first;
+    return it->second ? &*it->second : nullptr;
   }
 
  private:
+  static std::optional<Prim> try_make(const std::function<Prim()>& make) {
+    try {
+      return make();
+    } catch (const dnnl::error&) {
+      return std::nullopt;
+    }
+  }
+
   std::mutex mu_;
-  std::unordered_map<std::string, Prim> cache_;
+  std::unordered_map<std::string, std::optional<Prim>> cache_;
 };
 
 }  // namespace ember::cpu

@@ -1,5 +1,6 @@
 // Batched GEMM on the CPU: oneDNN matmul for float32 and bfloat16 (any strides with a unit
-// stride in one of the two matrix dims), plain blocked loops for the other dtypes.
+// stride in one of the two matrix dims) where oneDNN can create it on this CPU, plain
+// blocked loops for the other dtypes and wherever oneDNN cannot.
 #include <cmath>
 #include <sstream>
 #include <unordered_map>
@@ -40,7 +41,8 @@ dnnl::memory::desc bias_desc(dt type, int64_t n, bool batched) {
   return dnnl::memory::desc({1, n}, type, {n, 1});
 }
 
-void gemm_dnnl(const GemmArgs& a, dt type) {
+// False when oneDNN has no primitive for this problem on the running CPU.
+bool gemm_dnnl(const GemmArgs& a, dt type) {
   std::ostringstream key;
   key << static_cast<int>(type) << ':' << a.batch << ',' << a.m << ',' << a.n << ',' << a.k << ':'
       << a.a_bs << ',' << a.a_rs << ',' << a.a_cs << ':' << a.b_bs << ',' << a.b_rs << ','
@@ -54,7 +56,7 @@ void gemm_dnnl(const GemmArgs& a, dt type) {
   auto b_md = matrix_desc(type, b_batch, a.k, a.n, a.b_bs, a.b_rs, a.b_cs, batched);
   auto c_md = matrix_desc(type, a.batch, a.m, a.n, a.c_bs, a.c_rs, a.c_cs, batched);
   static PrimitiveCache<dnnl::matmul> cache;
-  dnnl::matmul& prim = cache.get(key.str(), [&] {
+  dnnl::matmul* prim = cache.get(key.str(), [&] {
     dnnl::primitive_attr attr;
     if (a.alpha != 1.0) attr.set_output_scales(0, {static_cast<float>(a.alpha)});
     dnnl::post_ops po;
@@ -69,13 +71,15 @@ void gemm_dnnl(const GemmArgs& a, dt type) {
     dnnl::matmul::desc d(a_md, b_md, c_md);
     return dnnl::matmul(dnnl::matmul::primitive_desc(d, attr, dnnl_engine()));
   });
+  if (!prim) return false;
   dnnl::memory am(a_md, dnnl_engine(), const_cast<char*>(a.a));
   dnnl::memory bm(b_md, dnnl_engine(), const_cast<char*>(a.b));
   dnnl::memory cm(c_md, dnnl_engine(), a.c);
   std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}};
   if (a.bias) args[DNNL_ARG_BIAS] = dnnl::memory(bias_desc(type, a.n, batched), dnnl_engine(), const_cast<char*>(a.bias));
-  prim.execute(dnnl_stream(), args);
+  prim->execute(dnnl_stream(), args);
   dnnl_stream().wait();
+  return true;
 }
 
 template <class S>
@@ -118,8 +122,8 @@ void gemm(const GemmArgs& a) {
   if (a.batch == 0 || a.m == 0 || a.n == 0) return;
   bool unit_a = a.a_cs == 1 || a.a_rs == 1, unit_b = a.b_cs == 1 || a.b_rs == 1;
   bool dnnl_ok = a.k > 0 && unit_a && unit_b && a.c_cs == 1;
-  if (dnnl_ok && a.dtype == kFloat32) return gemm_dnnl(a, dt::f32);
-  if (dnnl_ok && a.dtype == kBFloat16) return gemm_dnnl(a, dt::bf16);
+  if (dnnl_ok && a.dtype == kFloat32 && gemm_dnnl(a, dt::f32)) return;
+  if (dnnl_ok && a.dtype == kBFloat16 && gemm_dnnl(a, dt::bf16)) return;
   EMBER_DISPATCH_ALL_TYPES(a.dtype, "mm", [&] {
     if constexpr (std::is_same_v<scalar_t, bool>)
       EMBER_FAIL("mm: not implemented for bool");

@@ -1,5 +1,6 @@
 #pragma once
-// Vectorised transcendental ops for the CPU loops (SLEEF, AVX2 + FMA, 1-ulp functions).
+// Vectorised transcendental ops for the CPU loops (SLEEF, AVX2 + FMA, 1-ulp functions): the
+// unary ops the op table marks Libm.
 // Every CPU evaluation of these ops goes through here when the CPU has AVX2 and FMA (dense,
 // strided and fused paths alike, so eager and compiled stay bitwise equal); otherwise
 // vector_unary returns false and the loops use the scalar functors (libm).

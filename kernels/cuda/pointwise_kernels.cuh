@@ -216,7 +216,7 @@ void run_pointwise_op(const PointwiseArgs& a, cudaStream_t stream) {
 template <int Arity>
 bool run_pointwise_arity(const PointwiseArgs& a, cudaStream_t stream) {
   switch (a.op) {
-#define EMBER_CASE(N, ARITY, RULE)                                 \
+#define EMBER_CASE(N, ARITY, RULE, ...)                                \
   case OpId::N:                                                    \
     if constexpr (ARITY == Arity) {                                \
       run_pointwise_op<dev::N, DtypeRule::RULE>(a, stream);        \
