@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "compiler/hash.h"
 #include "kernels/op_registry.h"
 #include "kernels/ops/type_promotion.h"
 
@@ -47,15 +48,6 @@ std::string literal(const Scalar& s, ScalarType t) {
     os << "__longlong_as_double(0x" << std::hex << bits << "LL)";
   }
   return os.str();
-}
-
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
 }
 
 struct InputInfo {

@@ -8,12 +8,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <string_view>
 #include <unordered_map>
 
-#include "compiler/codegen/embedded_headers.h"
+#include "compiler/hash.h"
 #include "compiler/log.h"
 #include "runtime/error.h"
 
@@ -22,20 +24,37 @@ namespace ember::jit {
 namespace {
 
 constexpr char kMagic[8] = {'E', 'M', 'B', 'R', 'C', 'U', 'B', '1'};
-
-uint64_t fnv1a(const void* data, size_t n, uint64_t h = 1469598103934665603ull) {
-  const unsigned char* p = static_cast<const unsigned char*>(data);
-  for (size_t i = 0; i < n; ++i) {
-    h ^= p[i];
-    h *= 1099511628211ull;
-  }
-  return h;
-}
+// project(VERSION) from CMakeLists.txt: a new ember may generate the same source against
+// different code.
+constexpr char kEmberVersion[] = EMBER_VERSION;
 
 std::string hex(uint64_t v) {
   std::ostringstream os;
-  os << std::hex << v;
+  os << std::hex << std::setw(16) << std::setfill('0') << v;
   return os.str();
+}
+
+// Counts and lengths go in with the bytes, so two different field lists never hash the
+// same stream.
+uint64_t mix(uint64_t h, uint64_t v) { return fnv1a(&v, sizeof v, h); }
+uint64_t mix(uint64_t h, std::string_view field) { return fnv1a(field, mix(h, field.size())); }
+
+uint64_t headers_hash(const std::vector<EmbeddedHeader>& headers) {
+  uint64_t h = mix(kFnv1aBasis, headers.size());
+  for (const auto& header : headers) h = mix(mix(h, header.name), header.text);
+  return h;
+}
+
+uint64_t embedded_headers_hash() {
+  static const uint64_t h = headers_hash(embedded_headers());
+  return h;
+}
+
+std::string key_of(const std::string& source, const std::vector<std::string>& options, uint64_t headers) {
+  uint64_t h = mix(mix(kFnv1aBasis, kEmberVersion), nvrtc_version());
+  h = mix(h, options.size());
+  for (const auto& o : options) h = mix(h, o);
+  return hex(mix(mix(h, headers), source));
 }
 
 std::mutex g_mu;
@@ -84,8 +103,8 @@ void write_entry(const std::filesystem::path& path, const std::vector<char>& cub
   if (ec) std::filesystem::remove(tmp, ec);
 }
 
-std::vector<char> compile_now(const std::string& source, const std::string& name, int arch) {
-  const auto& headers = embedded_headers();
+std::vector<char> compile_now(const std::string& source, const std::string& name, int arch,
+                              const std::vector<EmbeddedHeader>& headers) {
   std::vector<const char*> texts, names;
   for (const auto& h : headers) {
     texts.push_back(h.text);
@@ -95,9 +114,10 @@ std::vector<char> compile_now(const std::string& source, const std::string& name
   check(nvrtcCreateProgram(&prog, source.c_str(), (name + ".cu").c_str(), static_cast<int>(texts.size()),
                            texts.data(), names.data()),
         "nvrtcCreateProgram");
-  std::string arch_opt = "--gpu-architecture=sm_" + std::to_string(arch);
-  const char* opts[] = {arch_opt.c_str(), "--std=c++17", "--fmad=false", "-DEMBER_NVRTC=1"};
-  nvrtcResult r = nvrtcCompileProgram(prog, 4, opts);
+  std::vector<std::string> options = nvrtc_options(arch);
+  std::vector<const char*> opts;
+  for (const auto& o : options) opts.push_back(o.c_str());
+  nvrtcResult r = nvrtcCompileProgram(prog, static_cast<int>(opts.size()), opts.data());
   size_t log_size = 0;
   nvrtcGetProgramLogSize(prog, &log_size);
   std::string log(log_size, '\0');
@@ -116,7 +136,56 @@ std::vector<char> compile_now(const std::string& source, const std::string& name
   return cubin;
 }
 
+NvrtcResult compile_cached(const std::string& source, const std::string& name, int arch,
+                           const std::vector<EmbeddedHeader>& headers, const std::string& key) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  };
+  {
+    std::lock_guard<std::mutex> g(g_mu);
+    auto it = g_memory.find(key);
+    if (it != g_memory.end()) {
+      EMBER_LOG("cache", name << ": in-memory kernel cache hit");
+      return {it->second, NvrtcResult::Origin::Memory, elapsed()};
+    }
+  }
+  std::filesystem::path path = std::filesystem::path(kernel_cache_dir()) / (key + ".cubin");
+  std::vector<char> cubin;
+  NvrtcResult::Origin origin = NvrtcResult::Origin::Disk;
+  if (read_entry(path, &cubin)) {
+    EMBER_LOG("cache", name << ": disk kernel cache hit " << path.string());
+  } else {
+    if (std::filesystem::exists(path)) EMBER_LOG("cache", name << ": corrupt cache entry " << path.string() << " rebuilt");
+    else EMBER_LOG("cache", name << ": kernel cache miss, compiling with NVRTC " << nvrtc_version());
+    cubin = compile_now(source, name, arch, headers);
+    write_entry(path, cubin);
+    origin = NvrtcResult::Origin::Compiled;
+  }
+  auto shared = std::make_shared<const std::vector<char>>(std::move(cubin));
+  {
+    std::lock_guard<std::mutex> g(g_mu);
+    g_memory[key] = shared;
+  }
+  double ms = elapsed();
+  EMBER_LOG("codegen", name << ": cubin ready in " << ms << " ms");
+  return {shared, origin, ms};
+}
+
 }  // namespace
+
+std::vector<std::string> nvrtc_options(int arch) {
+  return {"--gpu-architecture=sm_" + std::to_string(arch), "--std=c++17", "--fmad=false", "-DEMBER_NVRTC=1"};
+}
+
+std::string kernel_cache_key(const std::string& source, const std::vector<std::string>& options,
+                             const std::vector<EmbeddedHeader>& headers) {
+  return key_of(source, options, headers_hash(headers));
+}
+
+std::string kernel_cache_key(const std::string& source, int arch) {
+  return key_of(source, nvrtc_options(arch), embedded_headers_hash());
+}
 
 std::string nvrtc_version() {
   int major = 0, minor = 0;
@@ -141,40 +210,12 @@ void clear_memory_kernel_cache() {
 }
 
 NvrtcResult nvrtc_compile(const std::string& source, const std::string& name, int arch) {
-  auto t0 = std::chrono::steady_clock::now();
-  std::string keyed = source + "|sm_" + std::to_string(arch) + "|nvrtc " + nvrtc_version() + "|fmad=false";
-  std::string key = hex(fnv1a(keyed.data(), keyed.size()));
-  auto elapsed = [&] {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  };
-  {
-    std::lock_guard<std::mutex> g(g_mu);
-    auto it = g_memory.find(key);
-    if (it != g_memory.end()) {
-      EMBER_LOG("cache", name << ": in-memory kernel cache hit");
-      return {it->second, NvrtcResult::Origin::Memory, elapsed()};
-    }
-  }
-  std::filesystem::path path = std::filesystem::path(kernel_cache_dir()) / (key + ".cubin");
-  std::vector<char> cubin;
-  NvrtcResult::Origin origin = NvrtcResult::Origin::Disk;
-  if (read_entry(path, &cubin)) {
-    EMBER_LOG("cache", name << ": disk kernel cache hit " << path.string());
-  } else {
-    if (std::filesystem::exists(path)) EMBER_LOG("cache", name << ": corrupt cache entry " << path.string() << " rebuilt");
-    else EMBER_LOG("cache", name << ": kernel cache miss, compiling with NVRTC " << nvrtc_version());
-    cubin = compile_now(source, name, arch);
-    write_entry(path, cubin);
-    origin = NvrtcResult::Origin::Compiled;
-  }
-  auto shared = std::make_shared<const std::vector<char>>(std::move(cubin));
-  {
-    std::lock_guard<std::mutex> g(g_mu);
-    g_memory[key] = shared;
-  }
-  double ms = elapsed();
-  EMBER_LOG("codegen", name << ": cubin ready in " << ms << " ms");
-  return {shared, origin, ms};
+  return compile_cached(source, name, arch, embedded_headers(), kernel_cache_key(source, arch));
+}
+
+NvrtcResult nvrtc_compile(const std::string& source, const std::string& name, int arch,
+                          const std::vector<EmbeddedHeader>& headers) {
+  return compile_cached(source, name, arch, headers, kernel_cache_key(source, nvrtc_options(arch), headers));
 }
 
 }  // namespace ember::jit

@@ -1,11 +1,13 @@
 #pragma once
 // NVRTC compilation of generated kernels to cubins, with a two-level cache: in memory, and
-// on disk under $EMBER_CACHE_DIR (default ~/.cache/ember/kernels), keyed by source hash,
-// architecture and NVRTC version, written atomically and verified on read (a corrupt entry
-// is rebuilt). NVRTC needs no GPU, so code generation is testable everywhere.
+// on disk under $EMBER_CACHE_DIR (default ~/.cache/ember/kernels), written atomically and
+// verified on read (a corrupt entry is rebuilt). Both levels use kernel_cache_key. NVRTC
+// needs no GPU, so code generation is testable everywhere.
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "compiler/codegen/embedded_headers.h"
 
 namespace ember::jit {
 
@@ -17,6 +19,19 @@ struct NvrtcResult {
 
 // Throws ember::Error carrying the source and the NVRTC log when compilation fails.
 NvrtcResult nvrtc_compile(const std::string& source, const std::string& name, int arch);
+// The same against `headers` instead of the embedded ones (how a test edits a header).
+NvrtcResult nvrtc_compile(const std::string& source, const std::string& name, int arch,
+                          const std::vector<EmbeddedHeader>& headers);
+
+// Every option nvrtcCompileProgram gets for `arch`.
+std::vector<std::string> nvrtc_options(int arch);
+// Changes with anything that can change the cubin: the source, every NVRTC option (the arch
+// among them), the NVRTC version, the ember version, and the name and text of every header
+// the source may include.
+std::string kernel_cache_key(const std::string& source, const std::vector<std::string>& options,
+                             const std::vector<EmbeddedHeader>& headers);
+// The key nvrtc_compile(source, name, arch) uses.
+std::string kernel_cache_key(const std::string& source, int arch);
 
 std::string nvrtc_version();
 std::string kernel_cache_dir();
