@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "bench_result.h"
-#include "runtime/device.h"
+#include "ember/device.h"
 #include "timing.h"
 
 namespace ember::bench {

@@ -1,6 +1,6 @@
 #include "cuda_device.h"
 
-#include "runtime/error.h"
+#include "ember/error.h"
 
 #ifdef EMBER_WITH_CUDA
 #include <cuda_runtime_api.h>

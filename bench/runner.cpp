@@ -1,3 +1,4 @@
+#include "frontend/compile/compile_internals.h"
 #include "runner.h"
 
 #include <ember/ember.h>
@@ -147,8 +148,8 @@ Prepared prepare_ember(const BenchCase& c, const std::string& mode, const RunOpt
     if (!s->compiled) return;
     CompileTimes ct;
     int64_t bytes = 0;
-    add_program(s->compiled->program(), ct, bytes);
-    if (const jit::Program* b = s->compiled->backward_program()) add_program(*b, ct, bytes);
+    add_program(jit::forward_program(*s->compiled), ct, bytes);
+    if (const jit::Program* b = jit::backward_program(*s->compiled)) add_program(*b, ct, bytes);
     r.program_bytes = bytes;
     double steady_ms = r.time->median_us / 1000;
     ct.cold_first_call_ms = cold_first_ms;

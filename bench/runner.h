@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "bench_result.h"
-#include "runtime/device.h"
+#include "ember/device.h"
 #include "suite.h"
 #include "timing.h"
 

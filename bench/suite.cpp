@@ -2,7 +2,7 @@
 
 #include <regex>
 
-#include "runtime/error.h"
+#include "ember/error.h"
 #include "workloads.h"
 
 namespace ember::bench {

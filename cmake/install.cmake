@@ -1,4 +1,5 @@
-# Installs libember, its headers (as include/ember/<layer>/...) and an ember::ember config.
+# Installs libember, its public headers (include/ember/, nothing else) and an ember::ember
+# config. Consumers add only <prefix>/include and write #include <ember/ember.h>.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -6,11 +7,7 @@ install(TARGETS ember EXPORT emberTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-foreach(layer runtime kernels compiler frontend)
-  install(DIRECTORY ${layer}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ember/${layer}
-    FILES_MATCHING PATTERN "*.h")
-endforeach()
-install(FILES include/ember/ember.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ember)
+install(DIRECTORY include/ember/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ember FILES_MATCHING PATTERN "*.h")
 install(EXPORT emberTargets NAMESPACE ember:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/ember)
 configure_package_config_file(cmake/emberConfig.cmake.in
   ${CMAKE_CURRENT_BINARY_DIR}/emberConfig.cmake

@@ -84,7 +84,8 @@ std::string summary_json(const Program& p) {
 
 std::string program_dot(const Program& p) { return to_dot(p.graph(), groups_of(p)); }
 
-void dump_variant(const Variant& v, const std::string& name, const std::string& dir) {
+void dump_programs(const Program* forward, const Program* backward, const std::string& name,
+                   const std::string& dir) {
   std::filesystem::create_directories(dir);
   auto dump_program = [&](const Program* p, const std::string& part) {
     if (!p) return;
@@ -98,8 +99,8 @@ void dump_variant(const Variant& v, const std::string& name, const std::string& 
     for (const auto& k : p->kernels())
       write(base.string() + "." + k->name() + (k->group().device.is_cuda() ? ".cu" : ".cpu.txt"), k->source());
   };
-  dump_program(v.forward.get(), "forward");
-  dump_program(v.backward.get(), "backward");
+  dump_program(forward, "forward");
+  dump_program(backward, "backward");
 }
 
 }  // namespace ember::jit

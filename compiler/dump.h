@@ -4,7 +4,7 @@
 // JSON and DOT. EMBER_DUMP=<dir> writes these for every compiled variant.
 #include <string>
 
-#include "compiler/compiled_function.h"
+#include "compiler/program.h"
 
 namespace ember::jit {
 
@@ -13,7 +13,9 @@ std::string describe(const Program& p, bool passes = false, bool kernels = false
 std::string summary_json(const Program& p);
 std::string program_dot(const Program& p);
 
-// Writes <dir>/<name>.{forward,backward}.* files for a variant.
-void dump_variant(const Variant& v, const std::string& name, const std::string& dir);
+// Writes <dir>/<name>.{forward,backward}.* files for a compiled variant's programs
+// (backward may be null).
+void dump_programs(const Program* forward, const Program* backward, const std::string& name,
+                   const std::string& dir);
 
 }  // namespace ember::jit

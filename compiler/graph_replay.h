@@ -5,7 +5,7 @@
 #include <optional>
 #include <vector>
 
-#include "runtime/tensor.h"
+#include "ember/tensor.h"
 
 namespace ember::jit {
 

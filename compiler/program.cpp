@@ -11,7 +11,7 @@
 #include "kernels/op_registry.h"
 #include "kernels/ops/ops_util.h"
 #include "kernels/tensor_alloc.h"
-#include "runtime/grad_mode.h"
+#include "ember/grad_mode.h"
 
 namespace ember::jit {
 

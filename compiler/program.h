@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/compile_options.h"
+#include "ember/compile_options.h"
 #include "compiler/graph.h"
 #include "compiler/passes.h"
 

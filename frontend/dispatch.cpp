@@ -1,12 +1,12 @@
 #include "frontend/dispatch.h"
 
 #include "frontend/autograd/op_node.h"
-#include "compiler/tracing_hook.h"
+#include "frontend/compile/tracing_hook.h"
 #include "kernels/op_registry.h"
 #include "kernels/ops/type_promotion.h"
 #include "kernels/tensor_alloc.h"
 #include "runtime/autograd/autograd_meta.h"
-#include "runtime/grad_mode.h"
+#include "ember/grad_mode.h"
 
 namespace ember {
 

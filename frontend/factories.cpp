@@ -2,8 +2,8 @@
 #include <cmath>
 
 #include "frontend/dispatch.h"
-#include "frontend/functional.h"
-#include "compiler/tracing_hook.h"
+#include "ember/functional.h"
+#include "frontend/compile/tracing_hook.h"
 #include "kernels/tensor_alloc.h"
 #include "runtime/dispatch.h"
 

@@ -1,7 +1,7 @@
 // Tensor::index and index_put_: integers, slices, None, Ellipsis, and one advanced index
 // (a bool mask or an integer index tensor), following libtorch's semantics.
 #include "frontend/dispatch.h"
-#include "frontend/functional.h"
+#include "ember/functional.h"
 
 namespace ember {
 

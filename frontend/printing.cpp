@@ -4,9 +4,9 @@
 #include <ostream>
 #include <sstream>
 
-#include "frontend/functional.h"
-#include "runtime/autograd/node.h"
-#include "runtime/grad_mode.h"
+#include "ember/functional.h"
+#include "ember/autograd/node.h"
+#include "ember/grad_mode.h"
 
 namespace ember {
 

@@ -1,4 +1,4 @@
-#include "frontend/serialize.h"
+#include "ember/serialize.h"
 
 #include <unistd.h>
 
@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "frontend/functional.h"
-#include "runtime/grad_mode.h"
+#include "ember/functional.h"
+#include "ember/grad_mode.h"
 
 namespace ember {
 

@@ -1,6 +1,6 @@
 // mm/bmm/addmm and the composites: mv, dot, matmul (batched, broadcast), t, transpose.
 #include "frontend/dispatch.h"
-#include "frontend/functional.h"
+#include "ember/functional.h"
 
 namespace ember {
 

@@ -2,9 +2,9 @@
 #include <cmath>
 
 #include "frontend/dispatch.h"
-#include "frontend/functional.h"
+#include "ember/functional.h"
 #include "kernels/ops/type_promotion.h"
-#include "runtime/grad_mode.h"
+#include "ember/grad_mode.h"
 
 namespace ember {
 

@@ -1,6 +1,6 @@
 // Reductions, and the composites built from them (softmax, log_softmax, logsumexp).
 #include "frontend/dispatch.h"
-#include "frontend/functional.h"
+#include "ember/functional.h"
 
 namespace ember {
 

@@ -2,7 +2,7 @@
 #include <limits>
 
 #include "frontend/dispatch.h"
-#include "frontend/functional.h"
+#include "ember/functional.h"
 
 namespace ember {
 

@@ -5,11 +5,11 @@
 #include <variant>
 #include <vector>
 
-#include "runtime/device.h"
-#include "runtime/dtype.h"
-#include "runtime/error.h"
-#include "runtime/scalar.h"
-#include "runtime/shape.h"
+#include "ember/device.h"
+#include "ember/dtype.h"
+#include "ember/error.h"
+#include "ember/scalar.h"
+#include "ember/shape.h"
 
 namespace ember {
 

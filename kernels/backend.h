@@ -3,8 +3,8 @@
 
 #include "kernels/device/optim.h"
 #include "kernels/op_list.h"
-#include "runtime/launch_counter.h"
-#include "runtime/tensor.h"
+#include "ember/launch_counter.h"
+#include "ember/tensor.h"
 
 namespace ember {
 

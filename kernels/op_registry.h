@@ -3,7 +3,7 @@
 
 #include "kernels/attrs.h"
 #include "kernels/op_list.h"
-#include "runtime/tensor.h"
+#include "ember/tensor.h"
 
 namespace ember {
 

@@ -6,7 +6,7 @@
 #include <type_traits>
 
 #include "kernels/backend.h"
-#include "kernels/device/half.h"
+#include "ember/half.h"
 #include "kernels/op_registry.h"
 
 namespace ember {

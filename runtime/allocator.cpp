@@ -1,10 +1,10 @@
-#include "runtime/allocator.h"
+#include "ember/allocator.h"
 
 #include <array>
 #include <cstdlib>
 
 #include "runtime/caching_allocator.h"
-#include "runtime/error.h"
+#include "ember/error.h"
 
 namespace ember {
 

@@ -3,7 +3,7 @@
 #include <sstream>
 #include <vector>
 
-#include "runtime/error.h"
+#include "ember/error.h"
 
 namespace ember {
 

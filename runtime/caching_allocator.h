@@ -4,7 +4,7 @@
 #include <set>
 #include <string>
 
-#include "runtime/allocator.h"
+#include "ember/allocator.h"
 
 namespace ember {
 

@@ -1,8 +1,8 @@
 // Device queries for a build without the CUDA backend: no CUDA devices exist.
 #include <cstring>
 
-#include "runtime/device.h"
-#include "runtime/error.h"
+#include "ember/device.h"
+#include "ember/error.h"
 
 namespace ember {
 

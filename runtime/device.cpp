@@ -1,8 +1,8 @@
-#include "runtime/device.h"
+#include "ember/device.h"
 
 #include <ostream>
 
-#include "runtime/error.h"
+#include "ember/error.h"
 
 namespace ember {
 

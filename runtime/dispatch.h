@@ -2,9 +2,9 @@
 // Switches on a runtime dtype and runs the lambda with `scalar_t` bound to its C++ type.
 #include <cstdint>
 
-#include "kernels/device/half.h"
-#include "runtime/dtype.h"
-#include "runtime/error.h"
+#include "ember/half.h"
+#include "ember/dtype.h"
+#include "ember/error.h"
 
 #define EMBER_DTYPE_CASE(E, T, ...) \
   case E: {                         \

@@ -1,9 +1,9 @@
-#include "runtime/dtype.h"
+#include "ember/dtype.h"
 
 #include <atomic>
 #include <ostream>
 
-#include "runtime/error.h"
+#include "ember/error.h"
 
 namespace ember {
 

@@ -1,4 +1,4 @@
-#include "runtime/error.h"
+#include "ember/error.h"
 
 namespace ember::detail {
 void throw_error(const std::string& msg) { throw Error(msg); }

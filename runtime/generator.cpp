@@ -1,4 +1,4 @@
-#include "runtime/generator.h"
+#include "ember/generator.h"
 
 namespace ember {
 

@@ -1,4 +1,4 @@
-#include "runtime/grad_mode.h"
+#include "ember/grad_mode.h"
 
 namespace ember {
 namespace {

@@ -1,4 +1,4 @@
-#include "runtime/launch_counter.h"
+#include "ember/launch_counter.h"
 
 namespace ember {
 

@@ -1,8 +1,8 @@
-#include "runtime/scalar.h"
+#include "ember/scalar.h"
 
 #include <ostream>
 
-#include "kernels/device/half.h"
+#include "ember/half.h"
 
 namespace ember {
 

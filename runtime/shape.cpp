@@ -1,8 +1,8 @@
-#include "runtime/shape.h"
+#include "ember/shape.h"
 
 #include <sstream>
 
-#include "runtime/error.h"
+#include "ember/error.h"
 
 namespace ember {
 

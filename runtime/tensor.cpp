@@ -1,11 +1,11 @@
-#include "runtime/tensor.h"
+#include "ember/tensor.h"
 
 #include <cstring>
 
 #include "runtime/autograd/autograd_meta.h"
-#include "runtime/autograd/engine.h"
+#include "ember/autograd/engine.h"
 #include "runtime/dispatch.h"
-#include "runtime/grad_mode.h"
+#include "ember/grad_mode.h"
 
 namespace ember {
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "frontend/compile/compile_internals.h"
 #include "compiler/codegen/cuda_source.h"
 #include "frontend/dispatch.h"
 #include "kernels/op_registry.h"

@@ -1,6 +1,7 @@
 // ember::compile: eager vs compiled, autograd through compiled calls, guards, launches.
 #include <cstdlib>
 
+#include "frontend/compile/compile_internals.h"
 #include "kernels/backend.h"
 #include "kernels/op_list.h"
 #include "test_util.h"
@@ -43,7 +44,7 @@ TEST_P(Compile, PointwiseChainIsBitwiseEqualToEager) {
   auto f = compile(fn);
   Tensor a = randn({37, 129}, opts()), b = randn({129}, opts());
   EXPECT_TRUE(bitwise_equal(f(a, b), fn(a, b)));
-  EXPECT_EQ(f.program().kernels().size(), 1u);
+  EXPECT_EQ(jit::forward_program(f).kernels().size(), 1u);
   // a second call reuses the compiled variant and stays equal
   Tensor a2 = randn({37, 129}, opts());
   EXPECT_TRUE(bitwise_equal(f(a2, b), fn(a2, b)));
@@ -73,7 +74,7 @@ TEST_P(Compile, FusedReductionWithinTolerance) {
   for (size_t k = 0; k < want.size(); ++k) EXPECT_TRUE(close(got[k], want[k], 1e-5, 1e-5)) << k;
   // (p - y).pow(2).sum() is one kernel
   bool found = false;
-  for (const auto& k : f.program().kernels())
+  for (const auto& k : jit::forward_program(f).kernels())
     found = found || k->name().rfind("fused_sub_pow_sum", 0) == 0;
   EXPECT_TRUE(found) << f.dump();
 }
@@ -85,7 +86,7 @@ TEST_P(Compile, CompiledLaunchesAreFewerThanEager) {
   f(a, b);
   EXPECT_EQ(launches([&] { fn(a, b); }), 4);
   EXPECT_EQ(launches([&] { f(a, b); }), 1);
-  EXPECT_EQ(f.program().summary().launches_per_call, 1);
+  EXPECT_EQ(jit::forward_program(f).summary().launches_per_call, 1);
 }
 
 TEST_P(Compile, NotesNetworkTrainsLikeEager) {
@@ -172,8 +173,8 @@ TEST_P(Compile, GuardsRetraceOnShapeAndExplainWhy) {
   f(randn({4, 8}, opts(kFloat64)));
   EXPECT_EQ(f.stats().misses, 3);
   EXPECT_EQ(f.stats().hits, 1);
-  EXPECT_EQ(f.variant()->guard_failure({randn({4, 8}, opts())}, ""), "argument 0 dtype: expected float64, got float32");
-  EXPECT_EQ(f.variant()->guard_failure({randn({3, 8}, opts(kFloat64))}, ""), "argument 0 dim 0: expected 4, got 3");
+  EXPECT_EQ(jit::last_variant(f)->guard_failure({randn({4, 8}, opts())}, ""), "argument 0 dtype: expected float64, got float32");
+  EXPECT_EQ(jit::last_variant(f)->guard_failure({randn({3, 8}, opts(kFloat64))}, ""), "argument 0 dim 0: expected 4, got 3");
 }
 
 TEST_P(Compile, StaticArgumentsCompileOneVariantEach) {
@@ -214,7 +215,7 @@ TEST_P(Compile, ModulesAndParametersAreGraphInputs) {
   Tensor x = randn({5, 10}, opts()), y = randn({5, 3}, opts());
   Tensor lc = step(x, y);
   int captures = 0;
-  for (int i : step.program().traced().inputs) captures += step.program().traced().values[i].name.rfind("capture", 0) == 0;
+  for (int i : jit::forward_program(step).traced().inputs) captures += jit::forward_program(step).traced().values[i].name.rfind("capture", 0) == 0;
   EXPECT_EQ(captures, 4);
   lc.backward();
   std::vector<Tensor> grads;
@@ -252,7 +253,7 @@ TEST_P(Compile, GroupsReadingTheSameInputShareOneKernel) {
   Tensor x = randn({40, 30}, opts()), y = randn({40, 30}, opts());
   auto got = f(x, y), want = fn(x, y);
   for (size_t k = 0; k < want.size(); ++k) EXPECT_TRUE(bitwise_equal(got[k], want[k])) << k;
-  EXPECT_EQ(f.program().kernels().size(), 1u) << f.dump();
+  EXPECT_EQ(jit::forward_program(f).kernels().size(), 1u) << f.dump();
   EXPECT_EQ(launches([&] { f(x, y); }), 2) << f.dump();
 }
 
@@ -266,7 +267,7 @@ TEST_P(Compile, GroupsJoinedThroughAnUnfusedOpStayApart) {
   auto f = compile(fn);
   Tensor x = randn({16, 16}, opts());
   EXPECT_TRUE(close(f(x), fn(x), 1e-6, 1e-6));
-  EXPECT_EQ(f.program().kernels().size(), 2u) << f.dump();
+  EXPECT_EQ(jit::forward_program(f).kernels().size(), 2u) << f.dump();
 }
 
 TEST_P(Compile, AdamStepIsOneKernelPerParameter) {
@@ -277,7 +278,7 @@ TEST_P(Compile, AdamStepIsOneKernelPerParameter) {
   auto step = compiled_linear_step(lin, opt);
   step(x);
   int updates = 0, scalars = 0;  // kernels writing parameter-sized tensors; 0-dim kernels
-  for (const auto& k : step.program().kernels()) {
+  for (const auto& k : jit::forward_program(step).kernels()) {
     updates += k->group().shape.size() > 0 && k->group().outputs.size() >= 3;
     scalars += k->group().shape.empty();
   }
@@ -404,7 +405,7 @@ TEST_P(Compile, MatmulEpiloguesFuseInInference) {
   // The notes' forward: mm+relu (one GEMM with its epilogue), mm, fused sub-pow-sum.
   EXPECT_EQ(launches([&] { f(x, y); }), 3) << f.dump();
   bool epilogue = false;
-  for (const auto& n : f.graph().nodes) epilogue = epilogue || (n.op == OpId::FusedMm && n.attrs.b("relu"));
+  for (const auto& n : jit::forward_program(f).graph().nodes) epilogue = epilogue || (n.op == OpId::FusedMm && n.attrs.b("relu"));
   EXPECT_TRUE(epilogue) << f.dump();
 }
 
@@ -416,7 +417,7 @@ TEST_P(Compile, LinearBiasReluEpilogue) {
   NoGradGuard g;
   EXPECT_TRUE(close(f(x), model->forward(x), 1e-5, 1e-5));
   int fused = 0;
-  for (const auto& n : f.graph().nodes) fused += n.op == OpId::FusedMm && n.attrs.b("bias");
+  for (const auto& n : jit::forward_program(f).graph().nodes) fused += n.op == OpId::FusedMm && n.attrs.b("bias");
   EXPECT_EQ(fused, 2) << f.dump();  // addmm + relu, and the last addmm's bias
   EXPECT_EQ(launches([&] { f(x); }), 2);
 }
@@ -460,5 +461,5 @@ TEST(CompileCudaGraphs, WholeStepReplaysLikeEager) {
   }
   EXPECT_TRUE(close(w1, v1, 1e-4, 1e-5));
   // After warm-up and capture, a call is one graph launch plus input/output copies.
-  EXPECT_LE(step.program().summary().launches_per_call, 12);
+  EXPECT_LE(jit::forward_program(step).summary().launches_per_call, 12);
 }

@@ -4,6 +4,7 @@
 // (float64), since they sum in a different order.
 #include <random>
 
+#include "frontend/compile/compile_internals.h"
 #include "test_util.h"
 
 using namespace ember;
@@ -155,7 +156,7 @@ void differential(Device device, int count, uint64_t seed) {
       FAIL() << "graph " << g << " failed to compile/run: " << e.what();
     }
     ASSERT_EQ(compiled.size(), eager.size());
-    for (const auto& k : f.program().kernels()) {
+    for (const auto& k : jit::forward_program(f).kernels()) {
       ++fused_kernels;
       fused_reductions += k->group().reduction >= 0;
     }

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "frontend/compile/compile_internals.h"
 #include "compiler/serialize_graph.h"
 #include "test_util.h"
 

@@ -11,6 +11,7 @@
 #include <iomanip>
 #include <iostream>
 
+#include "frontend/compile/compile_internals.h"
 #include "workloads.h"
 
 using namespace ember;
@@ -85,7 +86,7 @@ int run(const Options& o) {
 
   // 2. What the compiler made of the training step.
   section("the compiled training step (forward, backward and SGD update in one graph)");
-  const jit::Program& p = compiled.program();
+  const jit::Program& p = jit::forward_program(compiled);
   std::cout << jit::describe(p, false, false);
   std::string dot = jit::program_dot(p);
   if (std::system("command -v dot > /dev/null 2>&1") == 0) {

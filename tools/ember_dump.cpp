@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "frontend/compile/compile_internals.h"
 #include "compiler/serialize_graph.h"
 #include "workloads.h"
 
@@ -78,8 +79,8 @@ Dumped prepare(const Options& o) {
   co.name = o.model.substr(0, o.model.find(':'));
   auto f = std::make_shared<CompiledFn<bench::Fn>>(w->fn, co);
   (*f)(w->inputs);
-  d.programs = {&f->program()};
-  if (f->backward_program()) d.programs.push_back(f->backward_program());
+  d.programs = {&jit::forward_program(*f)};
+  if (jit::backward_program(*f)) d.programs.push_back(jit::backward_program(*f));
   d.call = [f, w] { (*f)(w->inputs); };
   d.keep = std::make_shared<std::pair<decltype(f), decltype(w)>>(f, w);
   return d;

@@ -10,7 +10,7 @@
 #include "kernels/tensor_alloc.h"
 #include "runtime/cuda/cuda_check.h"
 #include "runtime/cuda/cuda_context.h"
-#include "runtime/grad_mode.h"
+#include "ember/grad_mode.h"
 
 namespace ember::jit {
 

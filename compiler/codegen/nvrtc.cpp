@@ -17,7 +17,7 @@
 
 #include "compiler/hash.h"
 #include "compiler/log.h"
-#include "runtime/error.h"
+#include "ember/error.h"
 
 namespace ember::jit {
 

@@ -3,7 +3,7 @@
 
 #include "compiler/passes.h"
 #include "kernels/op_registry.h"
-#include "runtime/grad_mode.h"
+#include "ember/grad_mode.h"
 
 namespace ember::jit {
 

@@ -3,7 +3,7 @@
 
 #include "kernels/attrs.h"
 #include "kernels/op_list.h"
-#include "runtime/autograd/node.h"
+#include "ember/autograd/node.h"
 
 namespace ember::autograd {
 

@@ -2,7 +2,7 @@
 // engine sums them down to each input's shape and casts them to its dtype.
 #include "frontend/autograd/derivatives.h"
 #include "frontend/dispatch.h"
-#include "frontend/functional.h"
+#include "ember/functional.h"
 #include "kernels/op_list.h"
 
 namespace ember::autograd {

@@ -3,7 +3,7 @@
 
 #include "frontend/autograd/derivatives.h"
 #include "frontend/dispatch.h"
-#include "frontend/functional.h"
+#include "ember/functional.h"
 
 namespace ember::autograd {
 

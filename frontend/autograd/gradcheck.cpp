@@ -1,10 +1,10 @@
-#include "frontend/autograd/gradcheck.h"
+#include "ember/autograd/gradcheck.h"
 
 #include <cmath>
 
-#include "frontend/functional.h"
-#include "runtime/autograd/engine.h"
-#include "runtime/grad_mode.h"
+#include "ember/functional.h"
+#include "ember/autograd/engine.h"
+#include "ember/grad_mode.h"
 
 namespace ember::autograd {
 

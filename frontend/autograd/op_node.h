@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "frontend/autograd/derivatives.h"
-#include "runtime/autograd/saved_variable.h"
+#include "ember/autograd/saved_variable.h"
 
 namespace ember::autograd {
 

@@ -1,6 +1,6 @@
-#include "frontend/nn/functional.h"
+#include "ember/nn/functional.h"
 
-#include "frontend/functional.h"
+#include "ember/functional.h"
 
 namespace ember::nn::functional {
 

@@ -1,8 +1,8 @@
-#include "frontend/nn/init.h"
+#include "ember/nn/init.h"
 
 #include <cmath>
 
-#include "runtime/grad_mode.h"
+#include "ember/grad_mode.h"
 
 namespace ember::nn::init {
 

@@ -1,10 +1,10 @@
-#include "frontend/nn/layers.h"
+#include "ember/nn/layers.h"
 
 #include <cmath>
 #include <sstream>
 
-#include "frontend/functional.h"
-#include "frontend/nn/init.h"
+#include "ember/functional.h"
+#include "ember/nn/init.h"
 
 namespace ember::nn {
 

@@ -1,10 +1,10 @@
-#include "frontend/nn/module.h"
+#include "ember/nn/module.h"
 
 #include <functional>
 #include <ostream>
 
-#include "frontend/zero_grads.h"
-#include "runtime/grad_mode.h"
+#include "frontend/compile/zero_grads.h"
+#include "ember/grad_mode.h"
 
 namespace ember::nn {
 

@@ -1,13 +1,13 @@
-#include "frontend/optim/adam.h"
+#include "ember/optim/adam.h"
 
-#include "compiler/tracer.h"
+#include "frontend/compile/tracer.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "frontend/functional.h"
+#include "ember/functional.h"
 #include "kernels/backend.h"
-#include "runtime/grad_mode.h"
+#include "ember/grad_mode.h"
 
 namespace ember::optim {
 

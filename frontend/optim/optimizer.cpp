@@ -1,7 +1,7 @@
-#include "frontend/optim/optimizer.h"
+#include "ember/optim/optimizer.h"
 
-#include "frontend/zero_grads.h"
-#include "runtime/grad_mode.h"
+#include "frontend/compile/zero_grads.h"
+#include "ember/grad_mode.h"
 
 namespace ember::optim {
 

@@ -1,10 +1,10 @@
-#include "frontend/optim/sgd.h"
+#include "ember/optim/sgd.h"
 
-#include "compiler/tracer.h"
+#include "frontend/compile/tracer.h"
 
-#include "frontend/functional.h"
+#include "ember/functional.h"
 #include "kernels/backend.h"
-#include "runtime/grad_mode.h"
+#include "ember/grad_mode.h"
 
 namespace ember::optim {
 

@@ -1,18 +1,18 @@
 #pragma once
 // The public API of ember: libtorch-shaped tensors, autograd, nn, optim and the compiler.
-#include "frontend/functional.h"
-#include "frontend/nn/nn.h"
-#include "kernels/device/half.h"
-#include "runtime/allocator.h"
-#include "runtime/autograd/engine.h"
-#include "runtime/autograd/node.h"
-#include "runtime/device.h"
-#include "runtime/generator.h"
-#include "runtime/grad_mode.h"
-#include "runtime/launch_counter.h"
-#include "runtime/tensor.h"
-#include "frontend/autograd/function.h"
-#include "frontend/autograd/gradcheck.h"
-#include "frontend/serialize.h"
-#include "frontend/compile.h"
-#include "compiler/fused_kernel.h"
+// Everything under include/ember/ is public and installed; nothing else is.
+#include <ember/functional.h>
+#include <ember/nn/nn.h>
+#include <ember/half.h>
+#include <ember/allocator.h>
+#include <ember/autograd/engine.h>
+#include <ember/autograd/node.h>
+#include <ember/device.h>
+#include <ember/generator.h>
+#include <ember/grad_mode.h>
+#include <ember/launch_counter.h>
+#include <ember/tensor.h>
+#include <ember/autograd/function.h>
+#include <ember/autograd/gradcheck.h>
+#include <ember/serialize.h>
+#include <ember/compile.h>

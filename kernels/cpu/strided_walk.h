@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "runtime/shape.h"
+#include "ember/shape.h"
 
 namespace ember::cpu {
 

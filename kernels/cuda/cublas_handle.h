@@ -8,7 +8,7 @@
 
 #include <mutex>
 
-#include "runtime/error.h"
+#include "ember/error.h"
 
 #define EMBER_CUBLAS_CHECK(expr)                                                      \
   do {                                                                                \

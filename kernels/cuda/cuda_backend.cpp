@@ -2,7 +2,7 @@
 // library loads and runs on machines without a GPU or driver; the first CUDA call happens
 // when a kernel runs on a CUDA tensor.
 #include "kernels/cuda/cuda_kernels.h"
-#include "runtime/device.h"
+#include "ember/device.h"
 
 namespace ember::cuda {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "kernels/device/cast.h"
-#include "runtime/dtype.h"
+#include "ember/dtype.h"
 
 namespace ember::cuda {
 

@@ -6,7 +6,7 @@
 #include "kernels/cuda/cuda_kernels.h"
 #include "kernels/cuda/gemm_plan.h"
 #include "kernels/cuda/launch.h"
-#include "runtime/scalar.h"
+#include "ember/scalar.h"
 
 namespace ember::cuda {
 

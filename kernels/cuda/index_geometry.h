@@ -8,7 +8,7 @@
 #include <cstdint>
 
 #include "kernels/cuda/geometry_common.h"
-#include "runtime/tensor.h"
+#include "ember/tensor.h"
 
 namespace ember::cuda {
 

@@ -1,6 +1,6 @@
 #include "kernels/cuda/launch.h"
 
-#include "runtime/device.h"
+#include "ember/device.h"
 
 namespace ember::cuda {
 

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "kernels/cuda/geometry_common.h"
-#include "runtime/error.h"
-#include "runtime/shape.h"
+#include "ember/error.h"
+#include "ember/shape.h"
 
 namespace ember::cuda {
 

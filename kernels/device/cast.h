@@ -1,7 +1,7 @@
 #pragma once
 // Value conversion between storage and compute types, with libtorch's meaning: anything
 // to bool is "!= 0", float16/bfloat16 go through float.
-#include "half.h"
+#include "config.h"
 
 namespace ember {
 namespace dev {

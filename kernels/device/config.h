@@ -1,12 +1,11 @@
 #pragma once
-// Shared by g++, nvcc and NVRTC: this folder includes nothing outside itself, and nothing
-// from the standard library when compiled by NVRTC (the files are embedded as strings).
+// Shared by g++, nvcc and NVRTC: this folder includes nothing outside itself but the public
+// ember/half.h, and nothing from the standard library when compiled by NVRTC (the files
+// are embedded as strings).
 
-#if defined(__CUDACC__) || defined(__CUDACC_RTC__)
-#define EMBER_HD __host__ __device__ __forceinline__
-#else
-#define EMBER_HD inline
-#endif
+#include "ember/half.h"
+
+#define EMBER_HD EMBER_HOST_DEVICE
 
 #if !defined(__CUDACC_RTC__)
 #include <math.h>
@@ -30,25 +29,8 @@ template <> struct is_integral<int> { static constexpr bool value = true; };
 template <> struct is_integral<long long> { static constexpr bool value = true; };
 template <> struct is_integral<long> { static constexpr bool value = true; };
 
-EMBER_HD u32 float_bits(float f) {
-#if defined(__CUDA_ARCH__)
-  return __float_as_uint(f);
-#else
-  u32 u;
-  memcpy(&u, &f, 4);
-  return u;
-#endif
-}
-
-EMBER_HD float bits_float(u32 u) {
-#if defined(__CUDA_ARCH__)
-  return __uint_as_float(u);
-#else
-  float f;
-  memcpy(&f, &u, 4);
-  return f;
-#endif
-}
+using half_bits::bits_float;
+using half_bits::float_bits;
 
 }  // namespace dev
 }  // namespace ember

@@ -6,7 +6,7 @@
 #include "kernels/op_registry.h"
 #include "kernels/ops/ops_util.h"
 #include "kernels/tensor_alloc.h"
-#include "runtime/generator.h"
+#include "ember/generator.h"
 
 namespace ember {
 

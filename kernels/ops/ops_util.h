@@ -1,5 +1,5 @@
 #pragma once
-#include "runtime/tensor.h"
+#include "ember/tensor.h"
 
 namespace ember {
 

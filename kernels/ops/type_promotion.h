@@ -2,7 +2,7 @@
 #include <vector>
 
 #include "kernels/op_list.h"
-#include "runtime/tensor.h"
+#include "ember/tensor.h"
 
 namespace ember {
 

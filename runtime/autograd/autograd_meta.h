@@ -1,7 +1,7 @@
 #pragma once
 #include <memory>
 
-#include "runtime/autograd/node.h"
+#include "ember/autograd/node.h"
 
 namespace ember {
 

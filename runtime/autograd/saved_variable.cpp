@@ -1,8 +1,8 @@
-#include "runtime/autograd/saved_variable.h"
+#include "ember/autograd/saved_variable.h"
 
 #include "runtime/autograd/autograd_meta.h"
-#include "runtime/autograd/node.h"
-#include "runtime/grad_mode.h"
+#include "ember/autograd/node.h"
+#include "ember/grad_mode.h"
 
 namespace ember {
 

@@ -2,7 +2,7 @@
 
 #include "runtime/cuda/cuda_check.h"
 #include "runtime/cuda/cuda_context.h"
-#include "runtime/device.h"
+#include "ember/device.h"
 
 namespace ember {
 

@@ -1,7 +1,7 @@
 #pragma once
 #include <cuda_runtime_api.h>
 
-#include "runtime/error.h"
+#include "ember/error.h"
 
 #define EMBER_CUDA_CHECK(expr)                                                          \
   do {                                                                                  \

@@ -4,7 +4,7 @@
 #include <mutex>
 
 #include "runtime/cuda/cuda_check.h"
-#include "runtime/device.h"
+#include "ember/device.h"
 
 namespace ember::cuda {
 

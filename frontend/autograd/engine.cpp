@@ -1,0 +1,190 @@
+#include "ember/autograd/engine.h"
+
+#include <map>
+#include <queue>
+#include <unordered_map>
+
+#include "runtime/autograd/autograd_meta.h"
+#include "ember/grad_mode.h"
+
+namespace ember::autograd {
+
+namespace {
+
+struct ReadyOrder {
+  bool operator()(const Node* a, const Node* b) const {
+    return a->sequence_nr() < b->sequence_nr();  // latest-created first
+  }
+};
+
+// Brings a gradient produced for input slot `slot` of `fn` to the shape and dtype recorded
+// for that slot, or explains why it cannot.
+Tensor validate(const Tensor& g, const Node& producer, const Node& fn, uint32_t slot) {
+  if (!g.defined()) return g;
+  const TensorMeta& m = fn.input_meta(slot);
+  Tensor out = g;
+  if (out.sizes() != m.sizes) {
+    bool ok = out.dim() >= static_cast<int64_t>(m.sizes.size());
+    for (size_t i = 0; ok && i < m.sizes.size(); ++i) {
+      int64_t gs = out.sizes()[out.dim() - m.sizes.size() + i];
+      ok = gs == m.sizes[i] || m.sizes[i] == 1;
+    }
+    EMBER_CHECK(ok, "Function ", producer.name(), " returned an invalid gradient: got shape ",
+                shape_str(out.sizes()), " but expected shape compatible with ",
+                shape_str(m.sizes));
+    out = out.sum_to_size(m.sizes);
+  }
+  EMBER_CHECK(out.device() == m.device, "Function ", producer.name(),
+              " returned a gradient on ", out.device(), " but expected device ", m.device);
+  if (out.dtype() != m.dtype) out = out.to(m.dtype);
+  return out;
+}
+
+thread_local uint64_t t_backward_calls = 0;
+
+}  // namespace
+
+uint64_t backward_call_count() { return t_backward_calls; }
+
+std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
+                                 const std::vector<Tensor>& grad_roots, bool retain_graph,
+                                 bool create_graph, const std::vector<Tensor>& inputs,
+                                 bool allow_unused) {
+  ++t_backward_calls;
+  EMBER_CHECK(grad_roots.empty() || grad_roots.size() == roots.size(), "backward: got ",
+              grad_roots.size(), " gradients for ", roots.size(), " tensors");
+  // The graph root: one pseudo-edge per root tensor.
+  std::vector<std::pair<Edge, Tensor>> starts;
+  for (size_t i = 0; i < roots.size(); ++i) {
+    const Tensor& r = roots[i];
+    EMBER_CHECK(r.defined() && r.requires_grad(), "element ", i,
+                " of tensors does not require grad and does not have a grad_fn");
+    Tensor g = grad_roots.empty() ? Tensor() : grad_roots[i];
+    if (!g.defined()) {
+      EMBER_CHECK(r.numel() == 1, "grad can be implicitly created only for scalar outputs (got a "
+                  "tensor of shape ", shape_str(r.sizes()), ")");
+      g = r.new_ones(r.sizes());
+    } else {
+      EMBER_CHECK(g.sizes() == r.sizes(), "backward: gradient of shape ", shape_str(g.sizes()),
+                  " does not match the tensor's shape ", shape_str(r.sizes()));
+    }
+    starts.emplace_back(gradient_edge(r), g);
+  }
+
+  // Gradients requested for specific inputs are captured instead of accumulated.
+  std::map<std::pair<const Node*, uint32_t>, size_t> captures;
+  std::vector<Tensor> captured(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    EMBER_CHECK(inputs[i].defined() && inputs[i].requires_grad(), "autograd::grad: input ", i,
+                " does not require grad");
+    Edge e = gradient_edge(inputs[i]);
+    captures[{e.fn.get(), e.input_nr}] = i;
+  }
+  bool accumulate = inputs.empty();
+
+  // Dependency counts over everything reachable from the roots.
+  std::unordered_map<Node*, int> deps;
+  std::vector<Node*> stack;
+  std::unordered_map<Node*, bool> visited;
+  for (auto& [e, g] : starts) {
+    if (!visited[e.fn.get()]) {
+      visited[e.fn.get()] = true;
+      stack.push_back(e.fn.get());
+    }
+  }
+  while (!stack.empty()) {
+    Node* n = stack.back();
+    stack.pop_back();
+    for (const Edge& e : n->next_edges()) {
+      if (!e.valid()) continue;
+      deps[e.fn.get()]++;
+      if (!visited[e.fn.get()]) {
+        visited[e.fn.get()] = true;
+        stack.push_back(e.fn.get());
+      }
+    }
+  }
+
+  AutoGradMode mode(create_graph);
+  std::unordered_map<Node*, std::vector<Tensor>> buffers;
+  std::unordered_map<Node*, std::shared_ptr<Node>> keep_alive;
+  auto add_to_buffer = [&](const std::shared_ptr<Node>& fn, uint32_t slot, Tensor g) {
+    auto& buf = buffers[fn.get()];
+    if (buf.empty()) buf.resize(fn->num_inputs());
+    keep_alive[fn.get()] = fn;
+    if (!g.defined()) return;
+    if (!buf[slot].defined()) buf[slot] = std::move(g);
+    else buf[slot] = buf[slot].add(g);
+  };
+
+  std::priority_queue<Node*, std::vector<Node*>, ReadyOrder> ready;
+  for (auto& [e, g] : starts) {
+    add_to_buffer(e.fn, e.input_nr, validate(g, *e.fn, *e.fn, e.input_nr));
+  }
+  for (auto& [e, g] : starts)
+    if (deps[e.fn.get()] == 0 && buffers.count(e.fn.get())) {
+      ready.push(e.fn.get());
+      deps[e.fn.get()] = -1;  // queued
+    }
+
+  while (!ready.empty()) {
+    Node* n = ready.top();
+    ready.pop();
+    std::vector<Tensor> grads = std::move(buffers[n]);
+    buffers.erase(n);
+    if (grads.empty()) grads.resize(n->num_inputs());
+    n->store_retained_grads(grads);
+    for (uint32_t s = 0; s < grads.size(); ++s) {
+      auto it = captures.find({n, s});
+      if (it != captures.end() && grads[s].defined())
+        captured[it->second] = create_graph ? grads[s] : grads[s].detach();
+    }
+    std::vector<Tensor> outs;
+    bool is_accumulator = dynamic_cast<AccumulateGrad*>(n) != nullptr;
+    bool any_grad = false;
+    for (const auto& g : grads) any_grad = any_grad || g.defined();
+    if (!any_grad) outs.resize(n->num_outputs());  // nothing flows through this node
+    else if (!is_accumulator || accumulate) outs = n->apply(std::move(grads));
+    if (!retain_graph) n->release_variables();
+    if (!is_accumulator)
+      EMBER_CHECK(outs.size() == n->num_outputs(), "Function ", n->name(), " returned ",
+                  outs.size(), " gradients but expected ", n->num_outputs());
+    for (size_t j = 0; j < n->num_outputs() && j < outs.size(); ++j) {
+      const Edge& e = n->next_edge(j);
+      if (!e.valid()) continue;
+      add_to_buffer(e.fn, e.input_nr, validate(outs[j], *n, *e.fn, e.input_nr));
+    }
+    for (const Edge& e : n->next_edges()) {
+      if (!e.valid()) continue;
+      if (--deps[e.fn.get()] == 0) {
+        ready.push(e.fn.get());
+        deps[e.fn.get()] = -1;
+      }
+    }
+    keep_alive.erase(n);
+  }
+
+  if (!accumulate) {
+    for (size_t i = 0; i < inputs.size(); ++i)
+      EMBER_CHECK(captured[i].defined() || allow_unused, "autograd::grad: input ", i,
+                  " was not used in the graph (pass allow_unused=true to get an undefined "
+                  "gradient for it)");
+  }
+  return captured;
+}
+
+void backward(const std::vector<Tensor>& tensors, const std::vector<Tensor>& grad_tensors,
+              std::optional<bool> retain_graph, bool create_graph) {
+  run_backward(tensors, grad_tensors, retain_graph.value_or(create_graph), create_graph);
+}
+
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
+                         const std::vector<Tensor>& grad_outputs,
+                         std::optional<bool> retain_graph, bool create_graph,
+                         bool allow_unused) {
+  EMBER_CHECK(!inputs.empty(), "autograd::grad: no inputs given");
+  return run_backward(outputs, grad_outputs, retain_graph.value_or(create_graph), create_graph,
+                      inputs, allow_unused);
+}
+
+}  // namespace ember::autograd

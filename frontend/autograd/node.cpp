@@ -1,0 +1,76 @@
+#include "ember/autograd/node.h"
+
+#include <atomic>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include "runtime/autograd/autograd_meta.h"
+#include "ember/grad_mode.h"
+
+namespace ember {
+
+namespace {
+std::atomic<uint64_t> g_next_sequence_nr{0};
+}
+
+Node::Node() : sequence_nr_(g_next_sequence_nr.fetch_add(1)) {}
+
+void Node::add_retained_grad(uint32_t slot, std::weak_ptr<TensorImpl> t) {
+  retained_.emplace_back(slot, std::move(t));
+}
+
+void Node::store_retained_grads(const std::vector<Tensor>& grads) {
+  for (auto& [slot, weak] : retained_) {
+    auto impl = weak.lock();
+    if (!impl || slot >= grads.size() || !grads[slot].defined()) continue;
+    Tensor t(impl);
+    auto& meta = impl->autograd_meta();
+    if (!meta.grad.defined()) meta.grad = grads[slot].detach().clone();
+    else meta.grad = meta.grad.add(grads[slot].detach());
+  }
+}
+
+AccumulateGrad::AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : leaf_(std::move(leaf)) {
+  add_input_meta(TensorMeta::of(Tensor(leaf_)));
+}
+
+std::vector<Tensor> AccumulateGrad::apply(std::vector<Tensor>&& grads) {
+  Tensor g = std::move(grads[0]);
+  if (!g.defined()) return {};
+  auto& meta = leaf_->autograd_meta();
+  if (!meta.grad.defined()) {
+    if (GradMode::is_enabled()) meta.grad = g;  // create_graph: keep the history
+    else if (g.impl_ptr().use_count() == 1 && g.is_contiguous()) meta.grad = g.detach();
+    else meta.grad = g.detach().clone();
+  } else if (GradMode::is_enabled()) {
+    meta.grad = meta.grad.add(g);
+  } else {
+    meta.grad.add_(g);
+  }
+  return {};
+}
+
+std::string format_graph(const std::shared_ptr<Node>& root) {
+  std::ostringstream os;
+  std::set<const Node*> seen;
+  std::function<void(const std::shared_ptr<Node>&, int)> visit =
+      [&](const std::shared_ptr<Node>& n, int depth) {
+        os << std::string(static_cast<size_t>(depth) * 2, ' ') << n->name();
+        if (auto* acc = dynamic_cast<AccumulateGrad*>(n.get())) {
+          auto v = acc->variable();
+          os << " " << shape_str(v.sizes());
+        }
+        if (!seen.insert(n.get()).second) {
+          os << " (shown above)\n";
+          return;
+        }
+        os << '\n';
+        for (const auto& e : n->next_edges())
+          if (e.valid()) visit(e.fn, depth + 1);
+      };
+  if (root) visit(root, 0);
+  return os.str();
+}
+
+}  // namespace ember

@@ -1,0 +1,183 @@
+#pragma once
+// Free functions and operators of the public API (libtorch names and semantics).
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "ember/tensor.h"
+
+namespace ember {
+
+// ----- factories
+// Nested initializer lists of numbers: ember::tensor({{1., 2.}, {3., 4.}}).
+class TensorData {
+ public:
+  TensorData(double v) : scalar_(v), is_scalar_(true) {}
+  TensorData(float v) : scalar_(v), is_scalar_(true) {}
+  TensorData(int v) : scalar_(v), is_scalar_(true) {}
+  TensorData(int64_t v) : scalar_(v), is_scalar_(true) {}
+  TensorData(long long v) : scalar_(static_cast<int64_t>(v)), is_scalar_(true) {}
+  TensorData(bool v) : scalar_(v), is_scalar_(true) {}
+  TensorData(std::initializer_list<TensorData> l) : list_(l) {}
+  template <class T>
+  TensorData(const std::vector<T>& v) {
+    for (const auto& x : v) list_.emplace_back(x);
+  }
+  bool is_scalar() const { return is_scalar_; }
+  const Scalar& scalar() const { return scalar_; }
+  const std::vector<TensorData>& list() const { return list_; }
+
+ private:
+  Scalar scalar_;
+  bool is_scalar_ = false;
+  std::vector<TensorData> list_;
+};
+
+Tensor tensor(const TensorData& data, const TensorOptions& opts = {});
+Tensor scalar_tensor(const Scalar& s, const TensorOptions& opts = {});
+// Shares caller memory: no copy (the numpy bridge of the notes). CPU or CUDA memory.
+Tensor from_blob(void* data, const Shape& sizes, const TensorOptions& opts = {});
+Tensor from_blob(void* data, const Shape& sizes, const Shape& strides, const TensorOptions& opts = {});
+Tensor from_blob(void* data, const Shape& sizes, std::function<void(void*)> deleter,
+                 const TensorOptions& opts = {});
+Tensor empty(const Shape& sizes, const TensorOptions& opts = {});
+Tensor zeros(const Shape& sizes, const TensorOptions& opts = {});
+Tensor ones(const Shape& sizes, const TensorOptions& opts = {});
+Tensor full(const Shape& sizes, const Scalar& value, const TensorOptions& opts = {});
+Tensor arange(const Scalar& end, const TensorOptions& opts = {});
+Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step = 1,
+              const TensorOptions& opts = {});
+Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, const TensorOptions& opts = {});
+Tensor eye(int64_t n, const TensorOptions& opts = {});
+Tensor eye(int64_t n, int64_t m, const TensorOptions& opts = {});
+Tensor rand(const Shape& sizes, const TensorOptions& opts = {});
+Tensor randn(const Shape& sizes, const TensorOptions& opts = {});
+Tensor randint(int64_t high, const Shape& sizes, const TensorOptions& opts = {});
+Tensor randint(int64_t low, int64_t high, const Shape& sizes, const TensorOptions& opts = {});
+Tensor empty_like(const Tensor& t, const TensorOptions& opts = {});
+Tensor zeros_like(const Tensor& t, const TensorOptions& opts = {});
+Tensor ones_like(const Tensor& t, const TensorOptions& opts = {});
+Tensor full_like(const Tensor& t, const Scalar& value, const TensorOptions& opts = {});
+Tensor rand_like(const Tensor& t, const TensorOptions& opts = {});
+Tensor randn_like(const Tensor& t, const TensorOptions& opts = {});
+
+// ----- pointwise
+Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha = 1);
+Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha = 1);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor pow(const Tensor& a, const Tensor& b);
+Tensor pow(const Tensor& a, const Scalar& b);
+Tensor pow(const Scalar& a, const Tensor& b);
+Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt);
+Tensor clamp_min(const Tensor& x, const Scalar& min);
+Tensor clamp_max(const Tensor& x, const Scalar& max);
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);
+Tensor abs(const Tensor& x);
+Tensor neg(const Tensor& x);
+Tensor exp(const Tensor& x);
+Tensor log(const Tensor& x);
+Tensor sqrt(const Tensor& x);
+Tensor rsqrt(const Tensor& x);
+Tensor relu(const Tensor& x);
+Tensor sigmoid(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor sin(const Tensor& x);
+Tensor cos(const Tensor& x);
+Tensor erf(const Tensor& x);
+Tensor gelu(const Tensor& x);
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+Tensor where(const Tensor& cond, const Scalar& a, const Tensor& b);
+Tensor where(const Tensor& cond, const Tensor& a, const Scalar& b);
+Tensor where(const Tensor& cond, const Scalar& a, const Scalar& b);
+Tensor masked_fill(const Tensor& x, const Tensor& mask, const Scalar& value);
+Tensor logical_and(const Tensor& a, const Tensor& b);
+Tensor logical_or(const Tensor& a, const Tensor& b);
+Tensor logical_xor(const Tensor& a, const Tensor& b);
+Tensor logical_not(const Tensor& a);
+bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8);
+bool equal(const Tensor& a, const Tensor& b);
+
+// ----- reductions
+Tensor sum(const Tensor& x);
+Tensor sum(const Tensor& x, const IntList& dims, bool keepdim = false);
+Tensor mean(const Tensor& x);
+Tensor mean(const Tensor& x, const IntList& dims, bool keepdim = false);
+Tensor prod(const Tensor& x);
+Tensor max(const Tensor& x);
+Tensor min(const Tensor& x);
+Tensor amax(const Tensor& x, const IntList& dims = {}, bool keepdim = false);
+Tensor amin(const Tensor& x, const IntList& dims = {}, bool keepdim = false);
+Tensor argmax(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+Tensor argmin(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+Tensor softmax(const Tensor& x, int64_t dim);
+Tensor log_softmax(const Tensor& x, int64_t dim);
+Tensor logsumexp(const Tensor& x, const IntList& dims, bool keepdim = false);
+
+// ----- linear algebra
+Tensor mm(const Tensor& a, const Tensor& b);
+Tensor mv(const Tensor& a, const Tensor& v);
+Tensor bmm(const Tensor& a, const Tensor& b);
+Tensor matmul(const Tensor& a, const Tensor& b);
+Tensor dot(const Tensor& a, const Tensor& b);
+Tensor addmm(const Tensor& input, const Tensor& a, const Tensor& b, const Scalar& beta = 1,
+             const Scalar& alpha = 1);
+Tensor t(const Tensor& x);
+Tensor transpose(const Tensor& x, int64_t d0, int64_t d1);
+
+// ----- shape and indexing
+Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
+Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
+Tensor flatten(const Tensor& x, int64_t start_dim = 0, int64_t end_dim = -1);
+Tensor reshape(const Tensor& x, const Shape& shape);
+Tensor squeeze(const Tensor& x);
+Tensor unsqueeze(const Tensor& x, int64_t dim);
+Tensor permute(const Tensor& x, const IntList& dims);
+Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
+Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
+Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);
+Tensor masked_select(const Tensor& x, const Tensor& mask);
+Tensor nonzero(const Tensor& x);
+Tensor slice_scatter(const Tensor& x, const Tensor& src, int64_t dim = 0,
+                     std::optional<int64_t> start = std::nullopt,
+                     std::optional<int64_t> end = std::nullopt, int64_t step = 1);
+Tensor select_scatter(const Tensor& x, const Tensor& src, int64_t dim, int64_t index);
+std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim = 0);
+std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim = 0);
+Tensor clone(const Tensor& x);
+
+// ----- operators
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator+(const Tensor& a, const Scalar& b);
+Tensor operator+(const Scalar& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Scalar& b);
+Tensor operator-(const Scalar& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Scalar& b);
+Tensor operator*(const Scalar& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Scalar& b);
+Tensor operator/(const Scalar& a, const Tensor& b);
+Tensor operator<(const Tensor& a, const Tensor& b);
+Tensor operator<(const Tensor& a, const Scalar& b);
+Tensor operator<=(const Tensor& a, const Tensor& b);
+Tensor operator<=(const Tensor& a, const Scalar& b);
+Tensor operator>(const Tensor& a, const Tensor& b);
+Tensor operator>(const Tensor& a, const Scalar& b);
+Tensor operator>=(const Tensor& a, const Tensor& b);
+Tensor operator>=(const Tensor& a, const Scalar& b);
+Tensor operator==(const Tensor& a, const Tensor& b);
+Tensor operator==(const Tensor& a, const Scalar& b);
+Tensor operator!=(const Tensor& a, const Tensor& b);
+Tensor operator!=(const Tensor& a, const Scalar& b);
+Tensor operator&&(const Tensor& a, const Tensor& b);
+Tensor operator||(const Tensor& a, const Tensor& b);
+Tensor operator&(const Tensor& a, const Tensor& b);
+Tensor operator|(const Tensor& a, const Tensor& b);
+Tensor operator^(const Tensor& a, const Tensor& b);
+Tensor operator!(const Tensor& a);
+Tensor operator~(const Tensor& a);
+
+}  // namespace ember

@@ -1,0 +1,314 @@
+#pragma once
+#include <initializer_list>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "ember/error.h"
+#include "ember/scalar.h"
+#include "ember/tensor_impl.h"
+#include "ember/tensor_index.h"
+#include "ember/tensor_options.h"
+
+namespace ember {
+
+class Node;
+class TensorIndex;
+
+// A handle to a TensorImpl, shared like libtorch's Tensor: copies alias the same data.
+// The data accessors are defined in runtime/; the op methods in frontend/.
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  // ----- metadata
+  bool defined() const { return impl_ != nullptr; }
+  int64_t dim() const { return static_cast<int64_t>(impl().sizes.size()); }
+  int64_t ndimension() const { return dim(); }
+  const Shape& sizes() const { return impl().sizes; }
+  const Shape& strides() const { return impl().strides; }
+  int64_t size(int64_t d) const;
+  int64_t stride(int64_t d) const;
+  int64_t numel() const { return impl().numel(); }
+  ScalarType dtype() const { return impl().dtype; }
+  ScalarType scalar_type() const { return impl().dtype; }
+  Device device() const { return impl().device; }
+  TensorOptions options() const { return TensorOptions().dtype(dtype()).device(device()); }
+  int64_t storage_offset() const { return impl().offset; }
+  bool is_contiguous() const { return impl().is_contiguous(); }
+  bool is_cuda() const { return device().is_cuda(); }
+  bool is_cpu() const { return device().is_cpu(); }
+  bool is_floating_point() const { return is_floating(dtype()); }
+  size_t element_size() const { return itemsize(dtype()); }
+  size_t nbytes() const { return static_cast<size_t>(numel()) * element_size(); }
+  bool is_same(const Tensor& o) const { return impl_ == o.impl_; }
+  bool is_symbolic() const { return impl_ && impl_->is_symbolic(); }
+  uint32_t _version() const { return impl().version->value.load(); }
+  void bump_version() const { impl().version->value.fetch_add(1); }
+  TensorImpl& impl() const {
+    EMBER_CHECK(impl_, "called a method on an undefined tensor");
+    return *impl_;
+  }
+  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+
+  void* data_ptr() const;
+  template <class T> T* data_ptr() const;
+  template <class T> T item() const;
+  Scalar item() const;
+
+  // ----- conversion
+  Tensor to(Device d, bool non_blocking = false, bool copy = false) const;
+  Tensor to(ScalarType t, bool non_blocking = false, bool copy = false) const;
+  Tensor to(Device d, ScalarType t, bool non_blocking = false, bool copy = false) const;
+  Tensor to(const TensorOptions& o, bool non_blocking = false, bool copy = false) const;
+  Tensor cpu() const { return to(Device(kCPU)); }
+  Tensor cuda(int index = 0) const { return to(Device(kCUDA, index)); }
+  Tensor contiguous() const;
+  Tensor clone() const;
+  Tensor type_as(const Tensor& other) const { return to(other.dtype()); }
+  // Factories that take dtype and device from this tensor unless `opts` names them.
+  Tensor new_empty(const Shape& size, const TensorOptions& opts = {}) const;
+  Tensor new_zeros(const Shape& size, const TensorOptions& opts = {}) const;
+  Tensor new_ones(const Shape& size, const TensorOptions& opts = {}) const;
+  Tensor new_full(const Shape& size, const Scalar& value, const TensorOptions& opts = {}) const;
+
+  // ----- autograd
+  bool requires_grad() const;
+  const Tensor& requires_grad_(bool r = true) const;
+  const Tensor& set_requires_grad(bool r) const { return requires_grad_(r); }
+  const Tensor& grad() const;   // undefined until a backward pass reaches this tensor
+  Tensor& mutable_grad() const;
+  std::shared_ptr<Node> grad_fn() const;
+  bool is_leaf() const;
+  uint32_t output_nr() const;
+  void backward(const Tensor& gradient = Tensor(), std::optional<bool> retain_graph = std::nullopt,
+                bool create_graph = false) const;
+  void retain_grad() const;
+  bool retains_grad() const;
+  Tensor detach() const;
+  const Tensor& detach_() const;
+  // Makes this tensor's data that of `other` (storage, geometry, dtype, device), keeping its
+  // identity and autograd metadata: how Module::to() moves parameters that optimizers hold.
+  void set_data(const Tensor& other) const;
+
+  // ----- pointwise
+  Tensor add(const Tensor& other, const Scalar& alpha = 1) const;
+  Tensor add(const Scalar& other, const Scalar& alpha = 1) const;
+  Tensor sub(const Tensor& other, const Scalar& alpha = 1) const;
+  Tensor sub(const Scalar& other, const Scalar& alpha = 1) const;
+  Tensor mul(const Tensor& other) const;
+  Tensor mul(const Scalar& other) const;
+  Tensor div(const Tensor& other) const;
+  Tensor div(const Scalar& other) const;
+  Tensor pow(const Tensor& exponent) const;
+  Tensor pow(const Scalar& exponent) const;
+  Tensor clamp(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt) const;
+  Tensor clamp(const std::optional<Tensor>& min, const std::optional<Tensor>& max) const;
+  Tensor clamp_min(const Scalar& min) const;
+  Tensor clamp_min(const Tensor& min) const;
+  Tensor clamp_max(const Scalar& max) const;
+  Tensor clamp_max(const Tensor& max) const;
+  Tensor maximum(const Tensor& other) const;
+  Tensor minimum(const Tensor& other) const;
+  Tensor abs() const;
+  Tensor neg() const;
+  Tensor sign() const;
+  Tensor exp() const;
+  Tensor log() const;
+  Tensor sqrt() const;
+  Tensor rsqrt() const;
+  Tensor reciprocal() const;
+  Tensor relu() const;
+  Tensor sigmoid() const;
+  Tensor tanh() const;
+  Tensor sin() const;
+  Tensor cos() const;
+  Tensor erf() const;
+  Tensor square() const { return pow(2); }
+  Tensor where(const Tensor& condition, const Tensor& other) const;
+  Tensor masked_fill(const Tensor& mask, const Scalar& value) const;
+  Tensor masked_fill(const Tensor& mask, const Tensor& value) const;
+  Tensor lt(const Tensor& o) const;
+  Tensor lt(const Scalar& o) const;
+  Tensor le(const Tensor& o) const;
+  Tensor le(const Scalar& o) const;
+  Tensor gt(const Tensor& o) const;
+  Tensor gt(const Scalar& o) const;
+  Tensor ge(const Tensor& o) const;
+  Tensor ge(const Scalar& o) const;
+  Tensor eq(const Tensor& o) const;
+  Tensor eq(const Scalar& o) const;
+  Tensor ne(const Tensor& o) const;
+  Tensor ne(const Scalar& o) const;
+  Tensor logical_and(const Tensor& o) const;
+  Tensor logical_or(const Tensor& o) const;
+  Tensor logical_xor(const Tensor& o) const;
+  Tensor logical_not() const;
+  bool equal(const Tensor& other) const;   // same shape and values
+  bool allclose(const Tensor& other, double rtol = 1e-5, double atol = 1e-8) const;
+
+  // ----- in place (bump the version counter)
+  const Tensor& add_(const Tensor& other, const Scalar& alpha = 1) const;
+  const Tensor& add_(const Scalar& other, const Scalar& alpha = 1) const;
+  const Tensor& sub_(const Tensor& other, const Scalar& alpha = 1) const;
+  const Tensor& sub_(const Scalar& other, const Scalar& alpha = 1) const;
+  const Tensor& mul_(const Tensor& other) const;
+  const Tensor& mul_(const Scalar& other) const;
+  const Tensor& div_(const Tensor& other) const;
+  const Tensor& div_(const Scalar& other) const;
+  const Tensor& pow_(const Tensor& exponent) const;
+  const Tensor& pow_(const Scalar& exponent) const;
+  const Tensor& clamp_(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt) const;
+  const Tensor& clamp_min_(const Scalar& min) const;
+  const Tensor& clamp_max_(const Scalar& max) const;
+  const Tensor& relu_() const;
+  const Tensor& neg_() const;
+  const Tensor& abs_() const;
+  const Tensor& sqrt_() const;
+  const Tensor& exp_() const;
+  const Tensor& zero_() const;
+  const Tensor& fill_(const Scalar& value) const;
+  const Tensor& fill_(const Tensor& value) const;
+  const Tensor& copy_(const Tensor& src, bool non_blocking = false) const;
+  const Tensor& masked_fill_(const Tensor& mask, const Scalar& value) const;
+  const Tensor& masked_fill_(const Tensor& mask, const Tensor& value) const;
+  const Tensor& uniform_(double from = 0, double to = 1) const;
+  const Tensor& normal_(double mean = 0, double std = 1) const;
+  const Tensor& index_put_(const std::vector<TensorIndex>& indices, const Tensor& values) const;
+  const Tensor& index_put_(const std::vector<TensorIndex>& indices, const Scalar& value) const;
+  const Tensor& scatter_(int64_t dim, const Tensor& index, const Tensor& src) const;
+  const Tensor& scatter_(int64_t dim, const Tensor& index, const Scalar& value) const;
+  const Tensor& scatter_add_(int64_t dim, const Tensor& index, const Tensor& src) const;
+  const Tensor& index_add_(int64_t dim, const Tensor& index, const Tensor& source) const;
+
+  // ----- compound assignment and unary minus (operators for binary ops are free functions)
+  const Tensor& operator+=(const Tensor& o) const { return add_(o); }
+  const Tensor& operator+=(const Scalar& o) const { return add_(o); }
+  const Tensor& operator-=(const Tensor& o) const { return sub_(o); }
+  const Tensor& operator-=(const Scalar& o) const { return sub_(o); }
+  const Tensor& operator*=(const Tensor& o) const { return mul_(o); }
+  const Tensor& operator*=(const Scalar& o) const { return mul_(o); }
+  const Tensor& operator/=(const Tensor& o) const { return div_(o); }
+  const Tensor& operator/=(const Scalar& o) const { return div_(o); }
+  Tensor operator-() const { return neg(); }
+  Tensor operator[](int64_t index) const { return select(0, index); }
+  Tensor operator[](const Tensor& index) const;
+
+  // ----- reductions
+  Tensor sum(std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor sum(const IntList& dims, bool keepdim = false,
+             std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor mean(std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor mean(const IntList& dims, bool keepdim = false,
+              std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor prod(std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor prod(int64_t dim, bool keepdim = false,
+              std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor max() const;
+  std::tuple<Tensor, Tensor> max(int64_t dim, bool keepdim = false) const;
+  Tensor min() const;
+  std::tuple<Tensor, Tensor> min(int64_t dim, bool keepdim = false) const;
+  Tensor amax(const IntList& dims = {}, bool keepdim = false) const;
+  Tensor amin(const IntList& dims = {}, bool keepdim = false) const;
+  Tensor argmax(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
+  Tensor argmin(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
+  Tensor sum_to_size(const Shape& size) const;
+
+  // ----- linear algebra
+  Tensor mm(const Tensor& other) const;
+  Tensor mv(const Tensor& vec) const;
+  Tensor bmm(const Tensor& other) const;
+  Tensor matmul(const Tensor& other) const;
+  Tensor dot(const Tensor& other) const;
+  Tensor addmm(const Tensor& mat1, const Tensor& mat2, const Scalar& beta = 1,
+               const Scalar& alpha = 1) const;
+  Tensor t() const;
+  Tensor transpose(int64_t dim0, int64_t dim1) const;
+
+  // ----- shape and indexing
+  Tensor view(const Shape& shape) const;
+  Tensor view_as(const Tensor& other) const { return view(other.sizes()); }
+  Tensor reshape(const Shape& shape) const;
+  Tensor reshape_as(const Tensor& other) const { return reshape(other.sizes()); }
+  Tensor flatten(int64_t start_dim = 0, int64_t end_dim = -1) const;
+  Tensor permute(const IntList& dims) const;
+  Tensor expand(const Shape& size) const;
+  Tensor expand_as(const Tensor& other) const { return expand(other.sizes()); }
+  Tensor squeeze() const;
+  Tensor squeeze(int64_t dim) const;
+  Tensor unsqueeze(int64_t dim) const;
+  Tensor slice(int64_t dim = 0, std::optional<int64_t> start = std::nullopt,
+               std::optional<int64_t> end = std::nullopt, int64_t step = 1) const;
+  Tensor select(int64_t dim, int64_t index) const;
+  Tensor narrow(int64_t dim, int64_t start, int64_t length) const;
+  Tensor index_select(int64_t dim, const Tensor& index) const;
+  Tensor gather(int64_t dim, const Tensor& index) const;
+  Tensor scatter(int64_t dim, const Tensor& index, const Tensor& src) const;
+  Tensor scatter(int64_t dim, const Tensor& index, const Scalar& value) const;
+  Tensor scatter_add(int64_t dim, const Tensor& index, const Tensor& src) const;
+  Tensor index_add(int64_t dim, const Tensor& index, const Tensor& source) const;
+  Tensor masked_select(const Tensor& mask) const;
+  Tensor masked_scatter(const Tensor& mask, const Tensor& source) const;
+  Tensor nonzero() const;
+  Tensor index(const std::vector<TensorIndex>& indices) const;
+  std::vector<Tensor> split(int64_t split_size, int64_t dim = 0) const;
+  std::vector<Tensor> split(const IntList& split_sizes, int64_t dim = 0) const;
+  std::vector<Tensor> split_with_sizes(const IntList& split_sizes, int64_t dim = 0) const {
+    return split(split_sizes, dim);
+  }
+  std::vector<Tensor> chunk(int64_t chunks, int64_t dim = 0) const;
+  std::vector<Tensor> unbind(int64_t dim = 0) const;
+  Tensor repeat(const IntList& repeats) const;
+
+  std::string toString() const;
+
+ private:
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+// One entry of Tensor::index / index_put_: an integer, a Slice, None, Ellipsis, a bool
+// mask or an integer index tensor.
+class TensorIndex {
+ public:
+  enum class Kind { None, Ellipsis, Integer, Boolean, Slice, Tensor };
+  TensorIndex(indexing::NoneT) : kind_(Kind::None) {}
+  TensorIndex(indexing::EllipsisT) : kind_(Kind::Ellipsis) {}
+  TensorIndex(const char* s);  // "..." only, as libtorch
+  TensorIndex(int64_t i) : kind_(Kind::Integer), integer_(i) {}
+  TensorIndex(int i) : kind_(Kind::Integer), integer_(i) {}
+  TensorIndex(bool b) : kind_(Kind::Boolean), integer_(b) {}
+  TensorIndex(indexing::Slice s) : kind_(Kind::Slice), slice_(s) {}
+  TensorIndex(Tensor t) : kind_(Kind::Tensor), tensor_(std::move(t)) {}
+
+  Kind kind() const { return kind_; }
+  int64_t integer() const { return integer_; }
+  const indexing::Slice& slice() const { return slice_; }
+  const Tensor& tensor() const { return tensor_; }
+
+ private:
+  Kind kind_;
+  int64_t integer_ = 0;
+  indexing::Slice slice_;
+  Tensor tensor_;
+};
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t);
+
+// Element access checks dtype and device like libtorch's data_ptr<T>().
+template <class T>
+T* Tensor::data_ptr() const {
+  EMBER_CHECK(dtype() == dtype_of<T>(), "data_ptr: expected dtype ", dtype_name(dtype_of<T>()),
+              " but the tensor has dtype ", dtype_name(dtype()));
+  return static_cast<T*>(data_ptr());
+}
+
+template <class T>
+T Tensor::item() const {
+  return item().to<T>();
+}
+
+}  // namespace ember
