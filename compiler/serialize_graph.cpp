@@ -8,6 +8,7 @@
 #include "kernels/tensor_alloc.h"
 #include "runtime/dispatch.h"
 #include "ember/grad_mode.h"
+#include "kernels/ops/ops_util.h"
 
 namespace ember::jit {
 
@@ -78,7 +79,7 @@ void read_values(const json& data, S* p) {
 }
 
 json constant_data(const Tensor& t) {
-  Tensor h = t.to(Device(kCPU)).contiguous();
+  Tensor h = contiguous_on(t, Device(kCPU));
   json data = json::array();
   EMBER_DISPATCH_ALL_TYPES(h.dtype(), "graph JSON", [&] {
     append_values(static_cast<const scalar_t*>(h.data_ptr()), h.numel(), data);
@@ -163,7 +164,7 @@ Graph graph_from_json(const std::string& text) {
         EMBER_DISPATCH_ALL_TYPES(val.dtype, "graph JSON", [&] { read_values(data, static_cast<scalar_t*>(c.data_ptr())); });
         val.wrapped = jv.value("wrapped", false);
         c.impl().wrapped_number = val.wrapped;
-        val.constant = val.device.is_cpu() ? c : c.to(val.device);
+        val.constant = val.device.is_cpu() ? c : contiguous_on(c, val.device);
         val.constant.impl().wrapped_number = val.wrapped;
       } else if (kind == "node") {
         val.kind = ValueKind::Node;

@@ -1,6 +1,7 @@
 #include "kernels/backend.h"
 
 #include <array>
+#include <mutex>
 
 namespace ember {
 
@@ -12,6 +13,14 @@ void register_backend(DeviceType type, Backend* b) { g_backends[static_cast<int>
 
 Backend& backend_for(Device d) {
   count_kernel_launch();
+  // Registration is called, not left to static initialisers, which a static link may drop.
+  static std::once_flag once;
+  std::call_once(once, [] {
+    cpu::register_cpu_backend();
+#if defined(EMBER_WITH_CUDA)
+    cuda::register_cuda_backend();
+#endif
+  });
   Backend* b = g_backends[static_cast<int>(d.type)];
   EMBER_CHECK(b, "no kernels for device ", d, ": ember was built without CUDA support");
   return *b;

@@ -108,6 +108,12 @@ class Backend {
 // launches (runtime/launch_counter.h).
 Backend& backend_for(Device d);
 void register_backend(DeviceType type, Backend* b);
+namespace cpu {
+void register_cpu_backend();  // kernels/cpu/cpu_backend.cpp
+}
+namespace cuda {
+void register_cuda_backend();  // kernels/cuda/cuda_backend.cpp (CUDA builds)
+}
 
 // The Operand of a tensor viewed with `iter_sizes` (it must broadcast to it).
 Operand make_operand(const Tensor& t, const Shape& iter_sizes);

@@ -1,6 +1,7 @@
 #include "kernels/op_registry.h"
 
 #include <array>
+#include <mutex>
 #include <ostream>
 
 #include "kernels/tensor_alloc.h"
@@ -26,23 +27,41 @@ std::array<OpDef, static_cast<size_t>(OpId::NumOps)>& table() {
   }();
   return t;
 }
+
+// Registration is called, not left to static initialisers, which a static link may drop.
+void register_all_ops() {
+  register_pointwise_ops();
+  register_reduction_ops();
+  register_view_ops();
+  register_index_ops();
+  register_matmul_ops();
+  register_factory_ops();
+  register_copy_ops();
+}
+
+// The table with every op family registered (once, on first use).
+std::array<OpDef, static_cast<size_t>(OpId::NumOps)>& registered() {
+  static std::once_flag once;
+  std::call_once(once, register_all_ops);
+  return table();
+}
 }  // namespace
 
 const OpDef& op_def(OpId id) {
-  const OpDef& d = table()[static_cast<size_t>(id)];
+  const OpDef& d = registered()[static_cast<size_t>(id)];
   EMBER_CHECK(d.meta || d.run || d.alias, "op ", d.name, " has no implementation registered");
   return d;
 }
 
-const char* op_name(OpId id) { return table()[static_cast<size_t>(id)].name; }
+const char* op_name(OpId id) { return registered()[static_cast<size_t>(id)].name; }
 
 OpId op_from_name(const std::string& name) {
-  for (const auto& d : table())
+  for (const auto& d : registered())
     if (name == d.name) return d.id;
   EMBER_FAIL("unknown op '", name, "'");
 }
 
-bool is_pointwise(OpId id) { return table()[static_cast<size_t>(id)].kind == OpKind::Pointwise; }
+bool is_pointwise(OpId id) { return registered()[static_cast<size_t>(id)].kind == OpKind::Pointwise; }
 
 void register_op(OpId id, MetaFn meta, RunFn run, AliasFn alias, bool data_dependent_shape) {
   auto& d = table()[static_cast<size_t>(id)];

@@ -42,7 +42,15 @@ const char* op_name(OpId id);
 OpId op_from_name(const std::string& name);  // Error for unknown names
 bool is_pointwise(OpId id);
 
-// Registration, done once per op family at static-init time by kernels/ops/*.cpp.
+// Registration: each op family in kernels/ops/*.cpp has a register_*_ops() function, called
+// once by op_registry.cpp on first use of the table.
+void register_pointwise_ops();
+void register_reduction_ops();
+void register_view_ops();
+void register_index_ops();
+void register_matmul_ops();
+void register_factory_ops();
+void register_copy_ops();
 void register_op(OpId id, MetaFn meta, RunFn run, AliasFn alias = nullptr,
                  bool data_dependent_shape = false);
 

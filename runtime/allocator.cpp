@@ -2,11 +2,18 @@
 
 #include <array>
 #include <cstdlib>
+#include <mutex>
 
 #include "runtime/caching_allocator.h"
 #include "ember/error.h"
 
 namespace ember {
+
+#if defined(EMBER_WITH_CUDA)
+namespace cuda {
+void register_cuda_allocator();  // runtime/cuda/cuda_allocator.cpp
+}
+#endif
 
 namespace {
 class AlignedHostMemory final : public RawMemory {
@@ -36,6 +43,11 @@ void register_device_allocator(DeviceType type, DeviceAllocatorFactory factory) 
 
 Allocator* allocator_for(Device d) {
   if (d.is_cpu()) return cpu_allocator();
+#if defined(EMBER_WITH_CUDA)
+  // Called, not left to a static initialiser, which a static link may drop.
+  static std::once_flag once;
+  std::call_once(once, cuda::register_cuda_allocator);
+#endif
   auto f = g_factories[static_cast<int>(d.type)];
   EMBER_CHECK(f, "device ", d, " is not available: ember was built without CUDA support");
   return f(d.index);

@@ -3,7 +3,6 @@
 #include <cstring>
 
 #include "runtime/autograd/autograd_meta.h"
-#include "ember/autograd/engine.h"
 #include "runtime/dispatch.h"
 #include "ember/grad_mode.h"
 
@@ -45,10 +44,10 @@ void* Tensor::data_ptr() const { return impl().data(); }
 Scalar Tensor::item() const {
   EMBER_CHECK(numel() == 1, "item: a Tensor with ", numel(),
               " elements cannot be converted to Scalar");
-  Tensor host = is_cpu() ? *this : to(Device(kCPU));
-  const void* p = host.data_ptr();
+  alignas(8) unsigned char host[16];
+  copy_bytes(host, Device(kCPU), data_ptr(), device(), element_size());
   return EMBER_DISPATCH_ALL_TYPES(dtype(), "item", [&] {
-    return Scalar(*static_cast<const scalar_t*>(p));
+    return Scalar(*reinterpret_cast<const scalar_t*>(host));
   });
 }
 
@@ -94,11 +93,6 @@ uint32_t Tensor::output_nr() const {
   return m ? m->output_nr : 0;
 }
 
-void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph,
-                      bool create_graph) const {
-  autograd::backward({*this}, {gradient}, retain_graph, create_graph);
-}
-
 void Tensor::retain_grad() const {
   EMBER_CHECK(requires_grad(), "can't retain_grad on Tensor that has requires_grad=False");
   if (is_leaf()) return;  // leaves keep their gradient anyway
@@ -142,19 +136,6 @@ void Tensor::set_data(const Tensor& other) const {
   dst.device = src.device;
   dst.version = src.version;
   dst.trace = src.trace;
-}
-
-Edge gradient_edge(const Tensor& t) {
-  auto* m = t.impl().autograd.get();
-  if (!m) return {};
-  if (m->grad_fn) return {m->grad_fn, m->output_nr};
-  if (!m->requires_grad) return {};
-  auto acc = m->grad_accumulator.lock();
-  if (!acc) {
-    acc = std::make_shared<AccumulateGrad>(t.impl_ptr());
-    m->grad_accumulator = acc;
-  }
-  return {acc, 0};
 }
 
 void set_history(const Tensor& t, const std::shared_ptr<Node>& fn, uint32_t nr) {

@@ -4,6 +4,7 @@
 
 #include "compiler/passes.h"
 #include "kernels/op_registry.h"
+#include "kernels/ops/ops_util.h"
 
 namespace ember::jit {
 
@@ -29,7 +30,7 @@ namespace {
 // A key identifying a constant by dtype, shape and bytes.
 std::string constant_key(const Value& v) {
   std::ostringstream os;
-  Tensor c = v.constant.to(Device(kCPU)).contiguous();
+  Tensor c = contiguous_on(v.constant, Device(kCPU));
   os << static_cast<int>(v.dtype) << shape_str(v.sizes) << v.device << v.wrapped << ':';
   const unsigned char* p = static_cast<const unsigned char*>(c.data_ptr());
   for (size_t i = 0; i < c.nbytes(); ++i) os << static_cast<int>(p[i]) << ',';

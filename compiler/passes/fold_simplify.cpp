@@ -4,6 +4,7 @@
 #include "compiler/passes.h"
 #include "kernels/op_registry.h"
 #include "ember/grad_mode.h"
+#include "kernels/ops/ops_util.h"
 
 namespace ember::jit {
 
@@ -43,7 +44,7 @@ int fold_constants(Graph& g) {
     for (int i : node.inputs) in.push_back(g.values[i].constant);
     std::vector<Tensor> out = run_op(node.op, in, node.attrs);
     if (d.alias)
-      for (auto& t : out) t = t.contiguous();  // a folded view owns its values
+      for (auto& t : out) t = contiguous_copy(t);  // a folded view owns its values
     for (size_t k = 0; k < out.size(); ++k) {
       int c = g.add_constant(out[k]);
       replace_uses(g, node.outputs[k], c);

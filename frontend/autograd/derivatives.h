@@ -30,6 +30,8 @@ struct Derivative {
 // Null when the op is not differentiable (comparisons, argmax, factories, ...).
 const Derivative* derivative_for(OpId op);
 void register_derivative(OpId op, Derivative d);
+void register_pointwise_derivatives();   // derivatives_pointwise.cpp
+void register_structured_derivatives();  // derivatives_structured.cpp
 
 // Grad-formula helpers.
 Tensor zeros_of(const TensorMeta& m);

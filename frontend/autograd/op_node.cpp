@@ -1,6 +1,7 @@
 #include "frontend/autograd/op_node.h"
 
 #include <array>
+#include <mutex>
 
 #include "kernels/op_registry.h"
 #include "runtime/autograd/autograd_meta.h"
@@ -12,10 +13,20 @@ std::array<Derivative, static_cast<size_t>(OpId::NumOps)>& table() {
   static std::array<Derivative, static_cast<size_t>(OpId::NumOps)> t{};
   return t;
 }
+
+// Registration is called, not left to static initialisers, which a static link may drop.
+std::array<Derivative, static_cast<size_t>(OpId::NumOps)>& registered() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    register_pointwise_derivatives();
+    register_structured_derivatives();
+  });
+  return table();
+}
 }  // namespace
 
 const Derivative* derivative_for(OpId op) {
-  const Derivative& d = table()[static_cast<size_t>(op)];
+  const Derivative& d = registered()[static_cast<size_t>(op)];
   return d.formula ? &d : nullptr;
 }
 

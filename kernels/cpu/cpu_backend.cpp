@@ -50,12 +50,11 @@ class CpuBackend final : public Backend {
   void optimizer_step(const OptimizerArgs& a) override { cpu::optimizer_step(a); }
 };
 
-struct Registrar {
-  Registrar() {
-    static CpuBackend backend;
-    register_backend(kCPU, &backend);
-  }
-} g_registrar;
 }  // namespace
+
+void register_cpu_backend() {
+  static CpuBackend backend;
+  register_backend(kCPU, &backend);
+}
 
 }  // namespace ember::cpu

@@ -45,12 +45,11 @@ class CudaBackend final : public Backend {
   void optimizer_step(const OptimizerArgs& a) override { cuda::optimizer_step(a); }
 };
 
-struct Registrar {
-  Registrar() {
-    static CudaBackend backend;
-    register_backend(kCUDA, &backend);
-  }
-} g_registrar;
 }  // namespace
+
+void register_cuda_backend() {
+  static CudaBackend backend;
+  register_backend(kCUDA, &backend);
+}
 
 }  // namespace ember::cuda

@@ -20,6 +20,14 @@ Tensor contiguous_copy(const Tensor& t) {
   return c;
 }
 
+Tensor contiguous_on(const Tensor& t, Device d) {
+  Tensor src = contiguous_copy(t);
+  if (t.device() == d) return src;
+  Tensor out = empty_tensor(t.sizes(), t.dtype(), d);
+  copy_bytes(out.data_ptr(), d, src.data_ptr(), src.device(), src.nbytes());
+  return out;
+}
+
 void check_device(const char* op, const Tensor& t, Device d) {
   if (!t.defined()) return;
   EMBER_CHECK(t.device() == d, op, ": expected all tensors to be on the same device, but found "
@@ -62,9 +70,8 @@ void to_device_run(const std::vector<Tensor>& in, const Attrs&, std::vector<Tens
   }
 }
 
-struct Registrar {
-  Registrar() { register_op(OpId::ToDevice, &to_device_meta, &to_device_run); }
-} g_registrar;
-
 }  // namespace
+
+void register_copy_ops() { register_op(OpId::ToDevice, &to_device_meta, &to_device_run); }
+
 }  // namespace ember

@@ -94,17 +94,16 @@ void random_run(const std::vector<Tensor>&, const Attrs& a, std::vector<Tensor>&
   }
 }
 
-struct Registrar {
-  Registrar() {
-    register_op(OpId::Full, &shaped_meta, &full_run);
-    register_op(OpId::Arange, &arange_meta, &arange_run);
-    register_op(OpId::Linspace, &linspace_meta, &linspace_run);
-    register_op(OpId::Eye, &eye_meta, &eye_run);
-    register_op(OpId::Rand, &shaped_meta, &random_run<RandomKind::Uniform>);
-    register_op(OpId::Randn, &shaped_meta, &random_run<RandomKind::Normal>);
-    register_op(OpId::Randint, &shaped_meta, &random_run<RandomKind::Randint>);
-  }
-} g_registrar;
-
 }  // namespace
+
+void register_factory_ops() {
+  register_op(OpId::Full, &shaped_meta, &full_run);
+  register_op(OpId::Arange, &arange_meta, &arange_run);
+  register_op(OpId::Linspace, &linspace_meta, &linspace_run);
+  register_op(OpId::Eye, &eye_meta, &eye_run);
+  register_op(OpId::Rand, &shaped_meta, &random_run<RandomKind::Uniform>);
+  register_op(OpId::Randn, &shaped_meta, &random_run<RandomKind::Normal>);
+  register_op(OpId::Randint, &shaped_meta, &random_run<RandomKind::Randint>);
+}
+
 }  // namespace ember

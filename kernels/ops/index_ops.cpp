@@ -264,21 +264,20 @@ void slice_scatter_run(const std::vector<Tensor>& in, const Attrs& a, std::vecto
   copy_into(slice_view(out[0], a), in[1]);
 }
 
-struct Registrar {
-  Registrar() {
-    register_op(OpId::Cat, &cat_meta, &cat_run);
-    register_op(OpId::IndexSelect, &index_select_meta, &index_select_run);
-    register_op(OpId::Gather, &gather_meta, &gather_run);
-    register_op(OpId::Scatter, &scatter_meta<false>, &scatter_run<false>);
-    register_op(OpId::ScatterAdd, &scatter_meta<true>, &scatter_run<true>);
-    register_op(OpId::IndexAdd, &index_add_meta, &index_add_run);
-    register_op(OpId::MaskedSelect, nullptr, &masked_select_run, nullptr, true);
-    register_op(OpId::MaskedScatter, &masked_scatter_meta, &masked_scatter_run);
-    register_op(OpId::Nonzero, nullptr, &nonzero_run, nullptr, true);
-    register_op(OpId::SliceScatter, &slice_scatter_meta, &slice_scatter_run);
-    register_op(OpId::SelectScatter, &slice_scatter_meta, &slice_scatter_run);
-  }
-} g_registrar;
-
 }  // namespace
+
+void register_index_ops() {
+  register_op(OpId::Cat, &cat_meta, &cat_run);
+  register_op(OpId::IndexSelect, &index_select_meta, &index_select_run);
+  register_op(OpId::Gather, &gather_meta, &gather_run);
+  register_op(OpId::Scatter, &scatter_meta<false>, &scatter_run<false>);
+  register_op(OpId::ScatterAdd, &scatter_meta<true>, &scatter_run<true>);
+  register_op(OpId::IndexAdd, &index_add_meta, &index_add_run);
+  register_op(OpId::MaskedSelect, nullptr, &masked_select_run, nullptr, true);
+  register_op(OpId::MaskedScatter, &masked_scatter_meta, &masked_scatter_run);
+  register_op(OpId::Nonzero, nullptr, &nonzero_run, nullptr, true);
+  register_op(OpId::SliceScatter, &slice_scatter_meta, &slice_scatter_run);
+  register_op(OpId::SelectScatter, &slice_scatter_meta, &slice_scatter_run);
+}
+
 }  // namespace ember

@@ -133,14 +133,13 @@ void fused_mm_run(const std::vector<Tensor>& in, const Attrs& a, std::vector<Ten
   launch(in[0], in[1], out[0], 1.0, 0.0, a.b("bias") ? in[2] : Tensor(), a.b("relu"));
 }
 
-struct Registrar {
-  Registrar() {
-    register_op(OpId::FusedMm, &fused_mm_meta, &fused_mm_run);
-    register_op(OpId::Mm, &mm_meta, &mm_run);
-    register_op(OpId::Bmm, &bmm_meta, &bmm_run);
-    register_op(OpId::Addmm, &addmm_meta, &addmm_run);
-  }
-} g_registrar;
-
 }  // namespace
+
+void register_matmul_ops() {
+  register_op(OpId::FusedMm, &fused_mm_meta, &fused_mm_run);
+  register_op(OpId::Mm, &mm_meta, &mm_run);
+  register_op(OpId::Bmm, &bmm_meta, &bmm_run);
+  register_op(OpId::Addmm, &addmm_meta, &addmm_run);
+}
+
 }  // namespace ember

@@ -5,6 +5,8 @@ namespace ember {
 
 // `t` itself when contiguous, else a contiguous copy (kernel level: no autograd, no trace).
 Tensor contiguous_copy(const Tensor& t);
+// `t` as a contiguous tensor on device `d` (itself when it already is one; kernel level).
+Tensor contiguous_on(const Tensor& t, Device d);
 
 // Copies `src` (broadcastable, any dtype) into `dst` on the same device.
 void copy_into(const Tensor& dst, const Tensor& src);

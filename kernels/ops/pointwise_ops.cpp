@@ -93,14 +93,12 @@ void run_of(const std::vector<Tensor>& in, const Attrs& a, std::vector<Tensor>& 
   pointwise_run(Op, in, a, out);
 }
 
-struct Registrar {
-  Registrar() {
-#define EMBER_REG(N, ...) register_op(OpId::N, &meta_of<OpId::N>, &run_of<OpId::N>);
-    EMBER_POINTWISE_OPS(EMBER_REG)
-#undef EMBER_REG
-  }
-} g_registrar;
-
 }  // namespace
+
+void register_pointwise_ops() {
+#define EMBER_REG(N, ...) register_op(OpId::N, &meta_of<OpId::N>, &run_of<OpId::N>);
+  EMBER_POINTWISE_OPS(EMBER_REG)
+#undef EMBER_REG
+}
 
 }  // namespace ember

@@ -119,14 +119,13 @@ void reduce_run(const std::vector<Tensor>& in, const Attrs& a, std::vector<Tenso
   backend_for(x.device()).reduce(r);
 }
 
-struct Registrar {
-  Registrar() {
-#define EMBER_REG(N) register_op(OpId::N, &reduce_meta<OpId::N>, &reduce_run<OpId::N>);
-    EMBER_REG(Sum) EMBER_REG(Mean) EMBER_REG(Prod) EMBER_REG(Amax) EMBER_REG(Amin)
-    EMBER_REG(MaxDim) EMBER_REG(MinDim) EMBER_REG(ArgMax) EMBER_REG(ArgMin)
-#undef EMBER_REG
-  }
-} g_registrar;
-
 }  // namespace
+
+void register_reduction_ops() {
+#define EMBER_REG(N) register_op(OpId::N, &reduce_meta<OpId::N>, &reduce_run<OpId::N>);
+  EMBER_REG(Sum) EMBER_REG(Mean) EMBER_REG(Prod) EMBER_REG(Amax) EMBER_REG(Amin)
+  EMBER_REG(MaxDim) EMBER_REG(MinDim) EMBER_REG(ArgMax) EMBER_REG(ArgMin)
+#undef EMBER_REG
+}
+
 }  // namespace ember

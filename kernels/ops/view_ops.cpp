@@ -98,15 +98,14 @@ std::vector<Tensor> select_alias(const std::vector<Tensor>& in, const Attrs& a) 
   return {make_view(x, sizes, strides, offset)};
 }
 
-struct Registrar {
-  Registrar() {
-    register_op(OpId::View, nullptr, nullptr, &view_alias);
-    register_op(OpId::Expand, nullptr, nullptr, &expand_alias);
-    register_op(OpId::Permute, nullptr, nullptr, &permute_alias);
-    register_op(OpId::Slice, nullptr, nullptr, &slice_alias);
-    register_op(OpId::Select, nullptr, nullptr, &select_alias);
-  }
-} g_registrar;
-
 }  // namespace
+
+void register_view_ops() {
+  register_op(OpId::View, nullptr, nullptr, &view_alias);
+  register_op(OpId::Expand, nullptr, nullptr, &expand_alias);
+  register_op(OpId::Permute, nullptr, nullptr, &permute_alias);
+  register_op(OpId::Slice, nullptr, nullptr, &slice_alias);
+  register_op(OpId::Select, nullptr, nullptr, &select_alias);
+}
+
 }  // namespace ember

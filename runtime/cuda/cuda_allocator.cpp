@@ -50,9 +50,8 @@ Allocator* device_allocator(int index) {
   return a.get();
 }
 
-struct Registrar {
-  Registrar() { register_device_allocator(kCUDA, &device_allocator); }
-} g_registrar;
 }  // namespace
+
+void register_cuda_allocator() { register_device_allocator(kCUDA, &device_allocator); }
 
 }  // namespace ember::cuda

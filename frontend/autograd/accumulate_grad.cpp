@@ -1,6 +1,7 @@
+// The autograd nodes that compute: gradient accumulation into leaves (and retained grads),
+// and the printer of a graph.
 #include "ember/autograd/node.h"
 
-#include <atomic>
 #include <functional>
 #include <set>
 #include <sstream>
@@ -9,16 +10,6 @@
 #include "ember/grad_mode.h"
 
 namespace ember {
-
-namespace {
-std::atomic<uint64_t> g_next_sequence_nr{0};
-}
-
-Node::Node() : sequence_nr_(g_next_sequence_nr.fetch_add(1)) {}
-
-void Node::add_retained_grad(uint32_t slot, std::weak_ptr<TensorImpl> t) {
-  retained_.emplace_back(slot, std::move(t));
-}
 
 void Node::store_retained_grads(const std::vector<Tensor>& grads) {
   for (auto& [slot, weak] : retained_) {
@@ -49,6 +40,19 @@ std::vector<Tensor> AccumulateGrad::apply(std::vector<Tensor>&& grads) {
     meta.grad.add_(g);
   }
   return {};
+}
+
+Edge gradient_edge(const Tensor& t) {
+  auto* m = t.impl().autograd.get();
+  if (!m) return {};
+  if (m->grad_fn) return {m->grad_fn, m->output_nr};
+  if (!m->requires_grad) return {};
+  auto acc = m->grad_accumulator.lock();
+  if (!acc) {
+    acc = std::make_shared<AccumulateGrad>(t.impl_ptr());
+    m->grad_accumulator = acc;
+  }
+  return {acc, 0};
 }
 
 std::string format_graph(const std::shared_ptr<Node>& root) {
