@@ -33,18 +33,60 @@ void step_io(const Graph& g, const Step& s, const std::vector<std::unique_ptr<Fu
   }
 }
 
+struct Lifetimes {
+  std::vector<int> def, last, base;  // per value: defining step, last reading step, base value
+  std::vector<bool> planned;         // whether it owns new memory the arena may hold
+};
+
+// Lifetimes over `num_steps` steps; io(step, &reads, &writes) returns whether the step makes
+// views of its first input. A view's readers keep its base alive; outputs (and anything they
+// view) escape the arena.
+template <class StepIO>
+Lifetimes lifetimes(const Graph& g, int num_steps, const StepIO& io) {
+  int nv = static_cast<int>(g.values.size());
+  Lifetimes l{std::vector<int>(nv, -1), std::vector<int>(nv, -1), std::vector<int>(nv), std::vector<bool>(nv, false)};
+  for (int v = 0; v < nv; ++v) l.base[v] = v;
+  std::vector<int> reads, writes;
+  for (int s = 0; s < num_steps; ++s) {
+    bool alias = io(s, &reads, &writes);
+    for (int r : reads) l.last[l.base[r]] = std::max(l.last[l.base[r]], s);
+    for (int w : writes) {
+      l.def[w] = s;
+      l.last[w] = std::max(l.last[w], s);
+      if (alias) l.base[w] = l.base[reads[0]];
+      else l.planned[w] = true;
+    }
+  }
+  for (int o : g.outputs) l.planned[l.base[o]] = false;
+  return l;
+}
+
 }  // namespace
 
 Program::Program(Graph traced, const CompileOptions& options, const std::string& name,
                  const std::vector<std::pair<int, int>>& inplace)
     : traced_(std::move(traced)), name_(name) {
   auto t0 = std::chrono::steady_clock::now();
+  optimise();
+  fuse(options);
+  Device main_device = plan(inplace);
+  summarise(main_device);
+  if (options.cuda_graphs) replay_ = make_graph_replay();
+  summary_.compile_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  EMBER_LOG("memory", name_ << ": planned " << summary_.planned_bytes << " bytes of intermediates "
+                            << "(eager peak " << summary_.eager_peak_bytes << ")");
+}
+
+void Program::optimise() {
   graph_ = traced_;
   passes_ = run_passes(graph_);
   int epilogues = fuse_matmul_epilogues(graph_);
   graph_.verify();
   passes_.push_back({"fuse_matmul_epilogues", epilogues, graph_});
+}
 
+void Program::fuse(const CompileOptions& options) {
   FusionReport fusion = find_fusion_groups(graph_);
   if (options.strict && !fusion.refusals.empty())
     EMBER_FAIL("compile(strict): ", fusion.refusals.front());
@@ -52,41 +94,32 @@ Program::Program(Graph traced, const CompileOptions& options, const std::string&
     kernels_.push_back(grp.device.is_cuda() ? make_cuda_fused_kernel(graph_, grp) : make_cpu_fused_kernel(graph_, grp));
   for (const ScheduledStep& s : fusion.schedule)
     steps_.push_back(s.group >= 0 ? Step{Step::Kind::Fused, -1, s.group} : Step{Step::Kind::Op, s.node, -1});
+}
 
-  // Lifetimes by step; a view's readers keep its base alive.
+Device Program::plan(const std::vector<std::pair<int, int>>& inplace) {
+  Lifetimes life = lifetimes(graph_, static_cast<int>(steps_.size()), [&](int s, std::vector<int>* r, std::vector<int>* w) {
+    step_io(graph_, steps_[s], kernels_, r, w);
+    return steps_[s].kind == Step::Kind::Op && op_def(graph_.nodes[steps_[s].node].op).alias;
+  });
+  plan_inplace(inplace, life.def, life.last, life.base);
+  // The arena serves one device: the first planned value's; values on another stay out.
   int nv = static_cast<int>(graph_.values.size());
-  std::vector<int> def(nv, -1), last(nv, -1), base(nv);
-  for (int v = 0; v < nv; ++v) base[v] = v;
-  std::vector<bool> planned(nv, false);
-  std::set<int> outputs(graph_.outputs.begin(), graph_.outputs.end());
-  for (int s = 0; s < static_cast<int>(steps_.size()); ++s) {
-    std::vector<int> reads, writes;
-    step_io(graph_, steps_[s], kernels_, &reads, &writes);
-    for (int r : reads) last[base[r]] = std::max(last[base[r]], s);
-    bool alias = steps_[s].kind == Step::Kind::Op && op_def(graph_.nodes[steps_[s].node].op).alias;
-    for (int w : writes) {
-      def[w] = s;
-      last[w] = std::max(last[w], s);
-      if (alias) base[w] = base[graph_.nodes[steps_[s].node].inputs[0]];
-      else planned[w] = true;
-    }
-  }
-  // Outputs (and anything they view) escape the arena; so do values on a second device.
-  for (int o : outputs) planned[base[o]] = false;
-  plan_inplace(inplace, def, last, base);
   Device main_device;
   bool found = false;
   for (int v = 0; v < nv; ++v)
-    if (planned[v] && !found) {
+    if (life.planned[v] && !found) {
       main_device = graph_.values[v].device;
       found = true;
     }
   for (int v = 0; v < nv; ++v)
-    if (planned[v] && graph_.values[v].device != main_device) planned[v] = false;
+    if (life.planned[v] && graph_.values[v].device != main_device) life.planned[v] = false;
   memory_ = std::make_unique<ProgramMemory>();
-  memory_->plan = plan_memory(graph_, def, last, planned);
+  memory_->plan = plan_memory(graph_, life.def, life.last, life.planned);
   memory_->plan.device = main_device;
+  return main_device;
+}
 
+void Program::summarise(Device main_device) {
   summary_.ops = static_cast<int64_t>(graph_.nodes.size());
   summary_.kernels = static_cast<int64_t>(kernels_.size());
   summary_.planned_bytes = memory_->plan.arena_bytes;
@@ -100,31 +133,16 @@ Program::Program(Graph traced, const CompileOptions& options, const std::string&
         summary_.bytes_read += graph_.values[r].nbytes();
     for (int w : writes) summary_.bytes_written += graph_.values[w].nbytes();
   }
-  // Eager peak: the traced graph's intermediates, each allocated alone.
-  {
-    const Graph& t = traced_;
-    int tv = static_cast<int>(t.values.size());
-    std::vector<int> tdef(tv, -1), tlast(tv, -1), tbase(tv);
-    std::vector<bool> tplanned(tv, false);
-    for (int v = 0; v < tv; ++v) tbase[v] = v;
-    for (int n = 0; n < static_cast<int>(t.nodes.size()); ++n) {
-      for (int r : t.nodes[n].inputs) tlast[tbase[r]] = std::max(tlast[tbase[r]], n);
-      bool alias = op_def(t.nodes[n].op).alias != nullptr;
-      for (int w : t.nodes[n].outputs) {
-        tdef[w] = n;
-        tlast[w] = std::max(tlast[w], n);
-        if (alias) tbase[w] = tbase[t.nodes[n].inputs[0]];
-        else tplanned[w] = t.values[w].device == main_device;
-      }
-    }
-    for (int o : t.outputs) tplanned[tbase[o]] = false;
-    summary_.eager_peak_bytes = plan_memory(t, tdef, tlast, tplanned).eager_peak_bytes;
-  }
-  if (options.cuda_graphs) replay_ = make_graph_replay();
-  summary_.compile_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  EMBER_LOG("memory", name_ << ": planned " << summary_.planned_bytes << " bytes of intermediates "
-                            << "(eager peak " << summary_.eager_peak_bytes << ")");
+  // Eager peak: the traced graph's intermediates, each allocated alone, node by node.
+  const Graph& t = traced_;
+  Lifetimes life = lifetimes(t, static_cast<int>(t.nodes.size()), [&](int n, std::vector<int>* r, std::vector<int>* w) {
+    *r = t.nodes[n].inputs;
+    *w = t.nodes[n].outputs;
+    return op_def(t.nodes[n].op).alias != nullptr;
+  });
+  for (size_t v = 0; v < t.values.size(); ++v)
+    if (t.values[v].device != main_device) life.planned[v] = false;
+  summary_.eager_peak_bytes = plan_memory(t, life.def, life.last, life.planned).eager_peak_bytes;
 }
 
 Program::~Program() = default;

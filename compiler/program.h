@@ -56,6 +56,11 @@ class Program {
   std::vector<int> step_nodes(const Step& s) const;
 
  private:
+  // The constructor's stages.
+  void optimise();                       // passes, then matmul epilogues
+  void fuse(const CompileOptions& options);  // fusion groups, their kernels, the schedule
+  Device plan(const std::vector<std::pair<int, int>>& inplace);  // lifetimes, in-place, arena
+  void summarise(Device main_device);    // counters and the eager peak for comparison
   // Whether value v is a constant or a view of one.
   bool aliases_constant(int v) const;
   void plan_inplace(const std::vector<std::pair<int, int>>& pairs, const std::vector<int>& def,

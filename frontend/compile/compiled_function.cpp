@@ -1,8 +1,6 @@
 #include "frontend/compile/compiled_function.h"
 
 #include <iostream>
-#include <map>
-#include <set>
 #include <sstream>
 
 #include "compiler/dump.h"
@@ -21,6 +19,11 @@ namespace ember::jit {
 
 Variant::TensorGuard Variant::TensorGuard::of(const Tensor& t) {
   return {t.sizes(), t.strides(), t.dtype(), t.device(), t.requires_grad()};
+}
+
+bool Variant::TensorGuard::matches(const Tensor& t) const {
+  return t.sizes() == sizes && t.dtype() == dtype && t.device() == device && t.strides() == strides &&
+         t.requires_grad() == requires_grad;
 }
 
 std::string Variant::TensorGuard::mismatch(const Tensor& t) const {
@@ -43,6 +46,17 @@ std::string Variant::TensorGuard::mismatch(const Tensor& t) const {
     os << "requires_grad: expected " << requires_grad << ", got " << t.requires_grad();
   }
   return os.str();
+}
+
+bool Variant::accepts(const std::vector<Tensor>& in, const std::string& key) const {
+  if (key != static_key || GradMode::is_enabled() != grad_mode || in.size() != args.size()) return false;
+  for (size_t i = 0; i < in.size(); ++i)
+    if (!args[i].matches(in[i])) return false;
+  for (const auto& c : captures) {
+    if (!c.guard.matches(c.tensor)) return false;
+    if (c.guards_grad && c.tensor.grad().defined() != c.grad_defined) return false;
+  }
+  return true;
 }
 
 std::string Variant::guard_failure(const std::vector<Tensor>& in, const std::string& key) const {
@@ -122,17 +136,16 @@ std::vector<Tensor> CompiledFunction::call(const std::vector<Tensor>& args, cons
                                            const TraceFn& fn) {
   std::lock_guard<std::recursive_mutex> g(mu_);
   ++stats_.calls;
-  std::string why = "first call";
   for (auto& v : variants_) {
-    std::string f = v->guard_failure(args, key);
-    if (f.empty()) {
+    if (v->accepts(args, key)) {
       ++stats_.hits;
       last_ = v.get();
       EMBER_LOG("cache", options_.name << ": hit (" << variants_.size() << " variant(s))");
       return execute(v, args);
     }
-    why = f;
   }
+  // Only a miss spells out why (a hit builds no strings).
+  std::string why = variants_.empty() ? "first call" : variants_.back()->guard_failure(args, key);
   ++stats_.misses;
   EMBER_LOG("guards", options_.name << ": retrace because " << why);
   if (static_cast<int>(variants_.size()) >= options_.max_variants) {
@@ -149,175 +162,6 @@ std::vector<Tensor> CompiledFunction::call(const std::vector<Tensor>& args, cons
   last_ = v.get();
   if (!dump_dir().empty()) dump_programs(v->forward.get(), v->backward.get(), options_.name + "_" + std::to_string(stats_.compiles), dump_dir());
   return execute(v, args);
-}
-
-std::unique_ptr<Variant> CompiledFunction::trace(const std::vector<Tensor>& args,
-                                                 const std::string& key, const TraceFn& fn) {
-  auto v = std::make_unique<Variant>();
-  v->static_key = key;
-  v->grad_mode = GradMode::is_enabled();
-  for (const auto& a : args) v->args.push_back(Variant::TensorGuard::of(a));
-
-  Tracer tr;
-  std::vector<Tensor> sym_args, outs;
-  uint64_t backward_calls = autograd::backward_call_count();
-  {
-    TraceScope scope(&tr);
-    for (size_t i = 0; i < args.size(); ++i) {
-      Tensor s = tr.add_input(args[i], "arg" + std::to_string(i));
-      if (v->grad_mode && args[i].requires_grad()) s.requires_grad_(true);
-      sym_args.push_back(s);
-    }
-    outs = fn(sym_args);
-  }
-  bool inner_backward = autograd::backward_call_count() != backward_calls;
-  Graph& g = tr.graph();
-  std::vector<int> out_values;
-  {
-    TraceScope scope(&tr);
-    for (const auto& o : outs) {
-      EMBER_CHECK(o.defined(), "compile: the function returned an undefined tensor");
-      out_values.push_back(tr.value_of(o));
-    }
-  }
-  v->num_user_outputs = static_cast<int>(outs.size());
-  int forward_nodes = static_cast<int>(g.nodes.size());
-
-  // The backward, traced through the eager engine's derivative formulas.
-  std::vector<int> grad_values;
-  std::map<int, int> grad_output_of;  // graph input value -> user output index
-  bool differentiable = false;
-  for (const auto& o : outs) differentiable = differentiable || (o.requires_grad() && !inner_backward);
-  differentiable = differentiable && v->grad_mode;
-  if (differentiable) {
-    std::vector<Tensor> roots, grad_syms, wrt;
-    {
-      TraceScope scope(&tr);
-      for (size_t k = 0; k < outs.size(); ++k) {
-        v->output_requires_grad.push_back(outs[k].requires_grad());
-        if (!outs[k].requires_grad()) continue;
-        roots.push_back(outs[k]);
-        Tensor gs = tr.add_input(outs[k].detach(), "grad_output" + std::to_string(k));
-        grad_output_of[tr.value_of(gs)] = static_cast<int>(k);
-        grad_syms.push_back(gs);
-      }
-      for (size_t i = 0; i < sym_args.size(); ++i)
-        if (sym_args[i].requires_grad()) {
-          wrt.push_back(sym_args[i]);
-          v->diff_inputs.push_back({Variant::Source::Kind::Arg, static_cast<int>(i)});
-        }
-      for (size_t c = 0; c < tr.captures().size(); ++c) {
-        const Tensor& t = tr.captures()[c].tensor;
-        if (t.requires_grad() && t.is_leaf()) {
-          wrt.push_back(t);
-          v->diff_inputs.push_back({Variant::Source::Kind::Capture, static_cast<int>(c)});
-        }
-      }
-      auto grads = autograd::run_backward(roots, grad_syms, true, false, wrt, true);
-      for (size_t k = 0; k < grads.size(); ++k) {
-        Tensor gk = grads[k];
-        if (!gk.defined())
-          gk = tr.record(OpId::Full, {}, Attrs().set("shape", wrt[k].sizes()).set("value", Scalar(0))
-                                                .set("dtype", wrt[k].dtype()).set("device", wrt[k].device()))[0];
-        grad_values.push_back(tr.value_of(gk));
-      }
-    }
-  }
-
-  // Captures: guards, write-backs of in-place updates, .grad() assignments.
-  std::vector<int> writeback_values, grad_assign_values;
-  for (size_t c = 0; c < tr.captures().size(); ++c) {
-    auto& cap = tr.captures()[c];
-    Variant::Capture vc{cap.tensor, Variant::TensorGuard::of(cap.tensor), cap.grad_before.defined()};
-    v->captures.push_back(vc);
-    if (cap.current != cap.input) {
-      v->writebacks.push_back(static_cast<int>(c));
-      writeback_values.push_back(cap.current);
-    }
-    auto* meta = cap.tensor.impl().autograd.get();
-    if (meta && meta->grad.defined() && meta->grad.is_symbolic()) {
-      auto* tv = dynamic_cast<TraceValue*>(meta->grad.impl().trace.get());
-      EMBER_CHECK(tv && tv->tracer == &tr, "compile: a captured tensor's .grad() holds a tensor of another trace");
-      v->grad_assigns.push_back(static_cast<int>(c));
-      v->captures.back().guards_grad = !tr.grad_cleared(&cap.tensor.impl());
-      grad_assign_values.push_back(tv->value);
-      meta->grad = cap.grad_before;
-    }
-  }
-
-  // Input roles.
-  std::map<int, Variant::Source> role;
-  for (size_t i = 0; i < sym_args.size(); ++i) role[g.inputs[i]] = {Variant::Source::Kind::Arg, static_cast<int>(i)};
-  for (size_t c = 0; c < tr.captures().size(); ++c)
-    role[tr.captures()[c].input] = {Variant::Source::Kind::Capture, static_cast<int>(c)};
-
-  std::vector<int> forward_outputs = out_values;
-  forward_outputs.insert(forward_outputs.end(), writeback_values.begin(), writeback_values.end());
-  forward_outputs.insert(forward_outputs.end(), grad_assign_values.begin(), grad_assign_values.end());
-
-  std::vector<int> fwd_node_ids, bwd_node_ids;
-  for (int n = 0; n < static_cast<int>(g.nodes.size()); ++n)
-    (n < forward_nodes ? fwd_node_ids : bwd_node_ids).push_back(n);
-
-  std::vector<int> fwd_inputs;
-  for (int in : g.inputs)
-    if (!grad_output_of.count(in)) fwd_inputs.push_back(in);
-
-  if (differentiable) {
-    // Saved: values the backward reads that the forward defines or receives.
-    std::set<int> bwd_defined;
-    for (int n : bwd_node_ids)
-      for (int o : g.nodes[n].outputs) bwd_defined.insert(o);
-    std::vector<int> saved;
-    auto consider = [&](int val) {
-      if (bwd_defined.count(val) || grad_output_of.count(val)) return;
-      const Value& vv = g.values[val];
-      if (vv.kind == ValueKind::Constant) return;
-      if (std::find(saved.begin(), saved.end(), val) == saved.end()) saved.push_back(val);
-    };
-    for (int n : bwd_node_ids)
-      for (int i : g.nodes[n].inputs) consider(i);
-    for (int gv : grad_values) consider(gv);
-
-    std::vector<int> bwd_inputs;
-    for (size_t s = 0; s < saved.size(); ++s) {
-      bwd_inputs.push_back(saved[s]);
-      v->backward_inputs.push_back({Variant::Source::Kind::Saved, static_cast<int>(s)});
-    }
-    for (auto& [val, k] : grad_output_of) {
-      bwd_inputs.push_back(val);
-      v->backward_inputs.push_back({Variant::Source::Kind::GradOutput, k});
-    }
-    // Saved values that are graph inputs pass straight through; the rest are forward outputs.
-    std::vector<int> saved_from_forward;
-    for (int s : saved) {
-      if (role.count(s)) {
-        v->saved_sources.push_back(role[s]);
-      } else {
-        v->saved_sources.push_back({Variant::Source::Kind::Saved, static_cast<int>(saved_from_forward.size())});
-        saved_from_forward.push_back(s);
-      }
-    }
-    v->num_saved = static_cast<int>(saved_from_forward.size());
-    forward_outputs.insert(forward_outputs.end(), saved_from_forward.begin(), saved_from_forward.end());
-    v->backward = std::make_unique<Program>(extract_subgraph(g, bwd_node_ids, bwd_inputs, grad_values),
-                                            options_, options_.name + "_backward");
-  }
-  for (int in : fwd_inputs) v->forward_inputs.push_back(role.at(in));
-  // Without a backward reading the old values, in-place updates (parameters, optimizer
-  // state) may be computed straight into the captured tensors.
-  std::vector<std::pair<int, int>> inplace;
-  if (!v->backward)
-    for (size_t w = 0; w < v->writebacks.size(); ++w)
-      for (size_t j = 0; j < v->forward_inputs.size(); ++j)
-        if (v->forward_inputs[j].kind == Variant::Source::Kind::Capture &&
-            v->forward_inputs[j].index == v->writebacks[w])
-          inplace.emplace_back(v->num_user_outputs + static_cast<int>(w), static_cast<int>(j));
-  v->forward = std::make_unique<Program>(extract_subgraph(g, fwd_node_ids, fwd_inputs, forward_outputs),
-                                         options_, options_.name + "_forward", inplace);
-  EMBER_LOG("cache", options_.name << ": compiled a variant (" << v->forward->graph().nodes.size()
-                                   << " forward ops" << (v->backward ? ", with backward" : "") << ")");
-  return v;
 }
 
 std::vector<Tensor> CompiledFunction::execute(const std::shared_ptr<Variant>& vp,

@@ -62,6 +62,7 @@ struct Variant {
     Device device;
     bool requires_grad;
     static TensorGuard of(const Tensor& t);
+    bool matches(const Tensor& t) const;
     // Empty when `t` matches, else "dim 1: expected 64, got 32" and the like.
     std::string mismatch(const Tensor& t) const;
   };
@@ -93,6 +94,8 @@ struct Variant {
   std::vector<Source> diff_inputs;  // the inputs (args/captures) the backward computes grads for
   std::vector<bool> output_requires_grad;
 
+  // Whether `args` pass every guard (checked on every call: builds no strings).
+  bool accepts(const std::vector<Tensor>& args, const std::string& static_key) const;
   // Empty when `args` pass every guard, else the first failure in one line.
   std::string guard_failure(const std::vector<Tensor>& args, const std::string& static_key) const;
 };

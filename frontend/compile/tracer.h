@@ -47,7 +47,9 @@ class Tracer {
   bool grad_cleared(const TensorImpl* impl) const { return grad_cleared_.count(impl) > 0; }
 
   Graph& graph() { return graph_; }
+  const Graph& graph() const { return graph_; }
   std::vector<Capture>& captures() { return captures_; }
+  const std::vector<Capture>& captures() const { return captures_; }
   const Capture* find_capture(const TensorImpl* impl) const;
 
  private:
