@@ -69,8 +69,7 @@ class CpuFusedKernel final : public FusedKernel {
       p.op = node.op;
       std::vector<Tensor> metas;
       for (int i : node.inputs) metas.push_back(g.meta_tensor(i));
-      ScalarType cast_to = node.attrs.has("dtype") ? node.attrs.dtype("dtype") : metas[0].dtype();
-      p.compute = pointwise_types(node.op, metas, cast_to).compute;
+      p.compute = pointwise_types(node.op, metas, node.attrs).compute;
       int out = node.outputs[0];
       p.out_dtype = g.values[out].dtype;
       p.out_slot = static_cast<int>(slot_dtypes_.size());

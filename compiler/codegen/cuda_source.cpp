@@ -164,8 +164,7 @@ CudaKernelSource generate_cuda_source(const Graph& g, const FusionGroup& grp) {
     const Node& node = g.nodes[nid];
     std::vector<Tensor> metas;
     for (int i : node.inputs) metas.push_back(g.meta_tensor(i));
-    ScalarType cast_to = node.attrs.has("dtype") ? node.attrs.dtype("dtype") : metas[0].dtype();
-    ScalarType compute = pointwise_types(node.op, metas, cast_to).compute;
+    ScalarType compute = pointwise_types(node.op, metas, node.attrs).compute;
     int out = node.outputs[0];
     src << "  " << ctype(g.values[out].dtype) << " v" << out << " = convert<" << ctype(g.values[out].dtype)
         << ">(" << op_name(node.op) << "{}(";

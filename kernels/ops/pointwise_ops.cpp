@@ -44,8 +44,7 @@ std::vector<OutSpec> pointwise_meta(OpId op, const std::vector<Tensor>& in, cons
     EMBER_CHECK(shape == in[0].sizes(), "masked_fill: mask of shape ", shape_str(in[1].sizes()),
                 " does not broadcast to the input's shape ", shape_str(in[0].sizes()));
   }
-  ScalarType cast_to = a.has("dtype") ? a.dtype("dtype") : in[0].dtype();
-  return {{shape, pointwise_types(op, in, cast_to).out, common_device(op, in)}};
+  return {{shape, pointwise_types(op, in, a).out, common_device(op, in)}};
 }
 
 bool overlaps(const Tensor& a, const Tensor& b) {
@@ -63,8 +62,7 @@ bool overlaps(const Tensor& a, const Tensor& b) {
 void pointwise_run(OpId op, const std::vector<Tensor>& in, const Attrs& a,
                    std::vector<Tensor>& out) {
   const Tensor& o = out[0];
-  ScalarType cast_to = a.has("dtype") ? a.dtype("dtype") : in[0].dtype();
-  ScalarType compute = pointwise_types(op, in, cast_to).compute;
+  ScalarType compute = pointwise_types(op, in, a).compute;
   std::vector<Tensor> args;
   args.reserve(in.size());
   for (const auto& t : in) {

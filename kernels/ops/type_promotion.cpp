@@ -80,4 +80,8 @@ PointwiseTypes pointwise_types(OpId op, const std::vector<Tensor>& in, ScalarTyp
   return {c, compute_type_of(c)};
 }
 
+PointwiseTypes pointwise_types(OpId op, const std::vector<Tensor>& in, const Attrs& attrs) {
+  return pointwise_types(op, in, attrs.has("dtype") ? attrs.dtype("dtype") : in[0].dtype());
+}
+
 }  // namespace ember

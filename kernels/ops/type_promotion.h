@@ -1,6 +1,7 @@
 #pragma once
 #include <vector>
 
+#include "kernels/attrs.h"
 #include "kernels/op_list.h"
 #include "ember/tensor.h"
 
@@ -23,5 +24,8 @@ struct PointwiseTypes {
   ScalarType compute;
 };
 PointwiseTypes pointwise_types(OpId op, const std::vector<Tensor>& in, ScalarType cast_to);
+// The same for an op node: Cast's target dtype is its "dtype" attr. Eager ops and both fused
+// code generators call this one, so they agree on every node's compute type.
+PointwiseTypes pointwise_types(OpId op, const std::vector<Tensor>& in, const Attrs& attrs);
 
 }  // namespace ember
