@@ -6,6 +6,7 @@
 # 2. Calls: no object of a layer needs a symbol that only a layer above defines (the public
 #    Tensor API is declared in ember/tensor.h but its ops are defined in frontend/, so a
 #    runtime file calling x.add(y) fails here even though its includes are fine).
+# 3. Examples include only the public headers (<ember/...>) and their own.
 # Usage: check_layers.sh <source root> <nm> <runtime objects> <kernels objects>
 #        <compiler objects> <frontend objects>   (each a ;-separated list)
 set -euo pipefail
@@ -46,6 +47,13 @@ while IFS= read -r file; do
   done < <(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]\([^>"]*\)[>"].*/\1/p' "$file")
 done < <(find runtime kernels compiler frontend include/ember -type f \
            \( -name '*.h' -o -name '*.cpp' -o -name '*.cu' -o -name '*.cuh' \) | sort)
+
+# Examples are written as a user would: the public API only.
+while IFS= read -r hit; do
+  echo "layering: an example includes an internal header: $hit"
+  status=1
+done < <(grep -Hn '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]\(runtime\|kernels\|compiler\|frontend\)/' \
+           $(find examples -type f \( -name '*.h' -o -name '*.cpp' \)) || true)
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
