@@ -76,6 +76,8 @@ std::vector<Case> reduction_cases() {
   add("mean_keepdim_f16", {8, 300}, kFloat16, [](const Tensor& x) { return (x + 1).abs().mean({1}, true); });
   add("amax_small_dim", {5000, 3}, kFloat32, [](const Tensor& x) { return (x * 3).amax({1}); });
   add("amin_outer", {64, 9, 33}, kBFloat16, [](const Tensor& x) { return (x - 2).amin({0, 2}); });
+  add("amax_all_f16", {7, 1000}, kFloat16, [](const Tensor& x) { return (x * x).amax(); });
+  add("mean_small_dim_f64", {400, 5}, kFloat64, [](const Tensor& x) { return (x - 1).mean({-1}); });
   add("multi_output", {100}, kFloat32, [](const Tensor& x) {
     Tensor y = (x * 2).relu();
     return y.sum() + y.select(0, 3);

@@ -1,6 +1,8 @@
 // Reductions against a reference loop in double: whole-tensor and over dims (negative,
 // several, keepdim), dtype rules, NaN, ties, empty tensors, strided inputs and inputs large
 // enough for the multi-threaded paths.
+#include "kernels/backend.h"
+#include "kernels/device/reduce.h"
 #include "reference.h"
 
 using namespace ember;
@@ -271,6 +273,38 @@ TEST(Reduce, BadDims) {
   EXPECT_EMBER_ERROR(x.max(5), "out of range");
   EXPECT_EMBER_ERROR(x.argmax(2), "out of range");
   EXPECT_EMBER_ERROR(x.prod(-3), "out of range");
+}
+
+// One definition (kernels/device/reduce.h) and one named difference between paths: the
+// width floating sums accumulate in.
+TEST(Reduce, AccumulationTypesOfTheSharedDefinition) {
+  namespace r = dev::red;
+  static_assert(std::is_same_v<r::AccOf<r::Sum, float, r::AccWidth::Wide>, double>);
+  static_assert(std::is_same_v<r::AccOf<r::Sum, Half, r::AccWidth::Narrow>, float>);
+  static_assert(std::is_same_v<r::AccOf<r::Mean, double, r::AccWidth::Narrow>, double>);
+  static_assert(std::is_same_v<r::AccOf<r::Prod, int, r::AccWidth::Narrow>, long long>);
+  static_assert(std::is_same_v<r::AccOf<r::Amax, bool, r::AccWidth::Wide>, long long>);
+  static_assert(std::is_same_v<r::AccOf<r::ArgMax, BFloat16, r::AccWidth::Wide>, r::Best<float>>);
+  static_assert(std::is_same_v<r::AccOf<r::MinDim, bool, r::AccWidth::Wide>, r::Best<int>>);
+  EXPECT_EQ(r::Amax::combine(r::Amax::identity<double>(), -0.0), -0.0);
+  EXPECT_TRUE(std::signbit(r::Amax::combine(-0.0, 0.0)));  // a tie keeps the earlier value
+  EXPECT_TRUE(std::isnan(r::Amin::combine(kNaN, -1.0)));
+  EXPECT_EQ(r::Mean::finalize(7LL, 2), 3.5);
+}
+
+TEST(Reduce, UnknownOpsFailLoudly) {
+  Tensor x = ones({4}), out = empty({}, kFloat32);
+  ReduceArgs a;
+  a.op = OpId::Add;
+  a.in = static_cast<const char*>(x.data_ptr());
+  a.in_dtype = kFloat32;
+  a.out = static_cast<char*>(out.data_ptr());
+  a.out_dtype = kFloat32;
+  a.red_sizes = {4};
+  a.red_in_strides = {1};
+  a.out_numel = 1;
+  a.red_numel = 4;
+  EXPECT_EMBER_ERROR(backend_for(Device(kCPU)).reduce(a), "internal: Add is not a folding reduction");
 }
 
 TEST(Reduce, NonContiguousInputs) {

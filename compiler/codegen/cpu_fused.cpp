@@ -1,7 +1,8 @@
 // The CPU lowering of a fusion group: the group is evaluated tile by tile (one pass over
 // memory, intermediates stay in per-thread L1/L2 scratch), each op with the same CPU loop
-// the eager kernel uses, so results are bitwise equal to eager. A fused reduction
-// accumulates per thread in double, like the eager CPU reduction.
+// the eager kernel uses, so results are bitwise equal to eager. A fused reduction is the
+// definition in kernels/device/reduce.h, accumulated per thread in double (AccWidth::Wide)
+// like the eager CPU reduction.
 #include <omp.h>
 
 #include <algorithm>
@@ -14,9 +15,11 @@
 #include "kernels/cpu/cpu_kernels.h"
 #include "kernels/cpu/strided_walk.h"
 #include "kernels/cpu/sum_run.h"
-#include "kernels/device/cast.h"
+#include "kernels/device/reduce.h"
 #include "kernels/op_registry.h"
+#include "kernels/ops/reduction_ops.h"
 #include "kernels/ops/type_promotion.h"
+#include "kernels/reduce_dispatch.h"
 #include "kernels/tensor_alloc.h"
 #include "runtime/dispatch.h"
 
@@ -115,12 +118,8 @@ class CpuFusedKernel final : public FusedKernel {
       for (size_t k = 0; k < grp.outputs.size(); ++k)
         if (grp.outputs[k] == r.outputs[0]) red_external_ = static_cast<int>(k);
       // Output element of each iteration index: reduced dims contribute nothing.
-      std::vector<int64_t> dims;
       int64_t nd = static_cast<int64_t>(grp.shape.size());
-      if (r.attrs.has("dims") && !r.attrs.ints("dims").empty())
-        for (auto d : r.attrs.ints("dims")) dims.push_back(wrap_dim(d, nd, "fused reduction"));
-      else
-        for (int64_t d = 0; d < nd; ++d) dims.push_back(d);
+      std::vector<int64_t> dims = reduced_dims(r.op, nd, r.attrs);
       red_strides_.assign(nd, 0);
       int64_t acc = 1;
       for (int64_t d = nd - 1; d >= 0; --d) {
@@ -175,7 +174,6 @@ class CpuFusedKernel final : public FusedKernel {
     int64_t tiles = (numel_ + kTile - 1) / kTile;
     int threads = static_cast<int>(std::min<int64_t>(omp_get_max_threads(), std::max<int64_t>(1, tiles)));
     std::vector<std::vector<double>> acc(threads);
-    std::vector<std::vector<char>> seen(threads);
     count_kernel_launch();
     // Thread t evaluates tiles [tb, te): every op of the group per tile, then the reduction.
     auto work = [&](int t, int64_t tb, int64_t te) {
@@ -183,10 +181,10 @@ class CpuFusedKernel final : public FusedKernel {
       std::vector<std::vector<char>> gathered(ext.size());
       std::vector<PointwiseArgs> args(plans_.size());
       for (size_t k = 0; k < plans_.size(); ++k) prepare(args[k], plans_[k], host);
-      if (red_op_ != OpId::NumOps) {
-        acc[t].assign(red_out_numel_, red_op_ == OpId::Amax || red_op_ == OpId::Amin ? NAN : 0.0);
-        seen[t].assign(red_out_numel_, 0);
-      }
+      if (red_op_ != OpId::NumOps)
+        dispatch_fold_reduction(red_op_, [&](auto kind) {
+          acc[t].assign(red_out_numel_, decltype(kind)::template identity<double>());
+        });
       for (int64_t tile = tb; tile < te; ++tile) {
         int64_t b = tile * kTile, n = std::min(kTile, numel_ - b);
         for (size_t j = 0; j < ext.size(); ++j)
@@ -208,7 +206,7 @@ class CpuFusedKernel final : public FusedKernel {
           }
           cpu::run_pointwise(a);
         }
-        if (red_op_ != OpId::NumOps) accumulate(slot_data(red_slot_, b, scratch, outs), b, n, acc[t], seen[t]);
+        if (red_op_ != OpId::NumOps) accumulate(slot_data(red_slot_, b, scratch, outs), b, n, acc[t]);
       }
     };
     if (threads == 1) {
@@ -221,7 +219,7 @@ class CpuFusedKernel final : public FusedKernel {
         work(t, std::min(tiles, t * per), std::min(tiles, (t + 1) * per));
       }
     }
-    if (red_op_ != OpId::NumOps) finish_reduction(acc, seen, outs[red_external_]);
+    if (red_op_ != OpId::NumOps) finish_reduction(acc, outs[red_external_]);
     for (size_t k = 0; k < grp.outputs.size(); ++k) values[grp.outputs[k]] = outs[k];
   }
 
@@ -287,65 +285,54 @@ class CpuFusedKernel final : public FusedKernel {
     }
   }
 
-  void accumulate(const char* data, int64_t b, int64_t n, std::vector<double>& acc,
-                  std::vector<char>& seen) const {
-    ScalarType dt = red_slot_dtype();
-    EMBER_DISPATCH_ALL_TYPES(dt, "fused reduction", [&] {
-      const auto* v = reinterpret_cast<const scalar_t*>(data);
-      bool extremum = red_op_ == OpId::Amax || red_op_ == OpId::Amin;
-      bool want_max = red_op_ == OpId::Amax;
-      auto fold = [&](int64_t o, double x) {
-        if (!extremum) {
-          acc[o] += x;
-        } else if (!seen[o]) {
-          acc[o] = x;
-          seen[o] = 1;
-        } else if (!std::isnan(acc[o]) && (std::isnan(x) || (want_max ? x > acc[o] : x < acc[o]))) {
-          acc[o] = x;
+  // The reduction is kernels/device/reduce.h's, accumulated like the eager CPU reduction
+  // (AccWidth::Wide: double, as the group's reduced value is floating).
+  template <class K, class S>
+  using Acc = dev::red::AccOf<K, S, dev::red::AccWidth::Wide>;
+
+  void accumulate(const char* data, int64_t b, int64_t n, std::vector<double>& acc) const {
+    EMBER_DISPATCH_ALL_TYPES(red_slot_dtype(), "fused reduction", [&] {
+      dispatch_fold_reduction(red_op_, [&](auto kind) {
+        using K = decltype(kind);
+        if constexpr (!std::is_same_v<Acc<K, scalar_t>, double>) {
+          EMBER_FAIL("internal: a fused reduction of ", dtype_name(red_slot_dtype()));
+        } else {
+          const auto* v = reinterpret_cast<const scalar_t*>(data);
+          if (red_out_numel_ == 1) {
+            if constexpr (K::additive) {
+              acc[0] = K::combine(acc[0], cpu::sum_run(v, n));
+            } else {
+              for (int64_t i = 0; i < n; ++i) acc[0] = K::combine(acc[0], dev::convert<double>(v[i]));
+            }
+            return;
+          }
+          cpu::walk_range<1>(group_.shape, {red_strides_}, b, b + n, [&](const int64_t* o, int64_t len) {
+            int64_t st = red_strides_.empty() ? 0 : red_strides_.back();
+            for (int64_t i = 0; i < len; ++i, ++v) {
+              double& a = acc[o[0] + i * st];
+              a = K::combine(a, dev::convert<double>(*v));
+            }
+          });
         }
-      };
-      if (red_out_numel_ == 1) {
-        if (!extremum) {
-          acc[0] += cpu::sum_run(v, n);
-          return;
-        }
-        for (int64_t i = 0; i < n; ++i) fold(0, dev::convert<double>(v[i]));
-        return;
-      }
-      cpu::walk_range<1>(group_.shape, {red_strides_}, b, b + n, [&](const int64_t* o, int64_t len) {
-        int64_t st = red_strides_.empty() ? 0 : red_strides_.back();
-        for (int64_t i = 0; i < len; ++i, ++v) fold(o[0] + i * st, dev::convert<double>(*v));
       });
     });
   }
 
   ScalarType red_slot_dtype() const { return slot_dtypes_[red_slot_]; }
 
-  void finish_reduction(const std::vector<std::vector<double>>& acc,
-                        const std::vector<std::vector<char>>& seen, const Tensor& out) const {
-    bool extremum = red_op_ == OpId::Amax || red_op_ == OpId::Amin;
-    bool want_max = red_op_ == OpId::Amax;
-    std::vector<double> total(red_out_numel_, extremum ? NAN : 0.0);
-    std::vector<char> any(red_out_numel_, 0);
-    for (size_t t = 0; t < acc.size(); ++t) {
-      if (acc[t].empty()) continue;
-      for (int64_t o = 0; o < red_out_numel_; ++o) {
-        double x = acc[t][o];
-        if (!extremum) {
-          total[o] += x;
-        } else if (seen[t][o]) {
-          if (!any[o]) total[o] = x;
-          else if (!std::isnan(total[o]) && (std::isnan(x) || (want_max ? x > total[o] : x < total[o]))) total[o] = x;
-          any[o] = 1;
-        }
+  // Combines the threads' partials in thread order, finalizes, converts to the output dtype.
+  void finish_reduction(const std::vector<std::vector<double>>& acc, const Tensor& out) const {
+    dispatch_fold_reduction(red_op_, [&](auto kind) {
+      using K = decltype(kind);
+      std::vector<double> total(red_out_numel_, K::template identity<double>());
+      for (size_t t = 0; t < acc.size(); ++t) {
+        if (acc[t].empty()) continue;
+        for (int64_t o = 0; o < red_out_numel_; ++o) total[o] = K::combine(total[o], acc[t][o]);
       }
-    }
-    EMBER_DISPATCH_ALL_TYPES(out.dtype(), "fused reduction", [&] {
-      auto* p = static_cast<scalar_t*>(out.data_ptr());
-      for (int64_t o = 0; o < red_out_numel_; ++o) {
-        double v = red_op_ == OpId::Mean ? total[o] / static_cast<double>(red_count_) : total[o];
-        p[o] = dev::convert<scalar_t>(v);
-      }
+      EMBER_DISPATCH_ALL_TYPES(out.dtype(), "fused reduction", [&] {
+        auto* p = static_cast<scalar_t*>(out.data_ptr());
+        for (int64_t o = 0; o < red_out_numel_; ++o) p[o] = dev::convert<scalar_t>(K::finalize(total[o], red_count_));
+      });
     });
   }
 

@@ -18,15 +18,6 @@ namespace ember::jit {
 
 namespace {
 
-struct LaunchParams {
-  void* out[kMaxKernelOperands];
-  const void* in[kMaxKernelOperands];
-  double sd[kMaxKernelOperands];
-  long long si[kMaxKernelOperands];
-  int vec_ok;
-  void* scratch;
-};
-
 int arch_of(Device d) {
   cudaDeviceProp prop;
   EMBER_CUDA_CHECK(cudaGetDeviceProperties(&prop, d.index));
@@ -58,12 +49,10 @@ class CudaFusedKernel final : public FusedKernel {
     int dev = grp.device.index;
     cuda::DeviceGuard guard(dev);
     cudaKernel_t kernel = load(dev);
-    // The struct NVRTC sees has arrays sized to the group; pack to that layout.
-    size_t nin = std::max<size_t>(1, grp.inputs.size()), nout = std::max<size_t>(1, grp.outputs.size());
-    std::vector<char> buf(nout * 8 + nin * 8 * 3 + 16 + 8, 0);
-    auto at = [&](size_t offset) { return buf.data() + offset; };
-    size_t out_off = 0, in_off = nout * 8, sd_off = in_off + nin * 8, si_off = sd_off + nin * 8,
-           vec_off = si_off + nin * 8, scratch_off = (vec_off + 4 + 7) / 8 * 8;
+    // Packed to the layout the generated source declares (params_layout).
+    const ParamsLayout& l = spec_.params;
+    std::vector<char> buf(l.size, 0);
+    auto put = [&](size_t offset, const auto& v) { std::memcpy(buf.data() + offset, &v, sizeof v); };
     bool vec_ok = spec_.vec > 1 && numel_ >= spec_.vec;
     auto aligned = [&](const void* p, size_t item) {
       return reinterpret_cast<uintptr_t>(p) % (item * spec_.vec) == 0;
@@ -71,28 +60,24 @@ class CudaFusedKernel final : public FusedKernel {
     for (size_t k = 0; k < spec_.out_order.size(); ++k) {
       const Tensor& t = values[grp.outputs[spec_.out_order[k]]];
       void* p = t.data_ptr();
-      std::memcpy(at(out_off + k * 8), &p, 8);
+      put(l.out + k * sizeof(void*), p);
       vec_ok = vec_ok && aligned(p, t.element_size());
     }
     for (size_t j = 0; j < grp.inputs.size(); ++j) {
       const Tensor& t = values[grp.inputs[j]];
       if (t.dim() == 0 && t.is_cpu()) {
         Scalar s = t.item();
-        double d = s.to_double();
-        long long i = s.to_int();
-        std::memcpy(at(sd_off + j * 8), &d, 8);
-        std::memcpy(at(si_off + j * 8), &i, 8);
+        put(l.sd + j * sizeof(double), s.to_double());
+        put(l.si + j * sizeof(long long), static_cast<long long>(s.to_int()));
         continue;
       }
       const void* p = t.data_ptr();
-      std::memcpy(at(in_off + j * 8), &p, 8);
+      put(l.in + j * sizeof(void*), p);
     }
     for (int j : spec_.dense_inputs)
       vec_ok = vec_ok && aligned(values[grp.inputs[j]].data_ptr(), values[grp.inputs[j]].element_size());
-    int flag = vec_ok ? 1 : 0;
-    std::memcpy(at(vec_off), &flag, 4);
-    void* scratch = scratch_for(dev);
-    std::memcpy(at(scratch_off), &scratch, 8);
+    put(l.vec_ok, static_cast<int>(vec_ok ? 1 : 0));
+    put(l.scratch, scratch_for(dev));
     void* args[] = {buf.data()};
     auto stream = static_cast<cudaStream_t>(cuda::current_stream(dev));
     count_kernel_launch();

@@ -4,6 +4,7 @@
 #include "frontend/autograd/derivatives.h"
 #include "frontend/dispatch.h"
 #include "ember/functional.h"
+#include "kernels/ops/reduction_ops.h"
 
 namespace ember::autograd {
 
@@ -13,19 +14,9 @@ Tensor zeros_of(const TensorMeta& m) {
 
 Tensor unsqueeze_reduced(const Tensor& g, const TensorMeta& input, const Attrs& a) {
   if (a.has("keepdim") && a.b("keepdim")) return g;
-  int64_t nd = static_cast<int64_t>(input.sizes.size());
-  std::vector<int64_t> dims;
-  if (a.has("dims") && !a.ints("dims").empty()) {
-    for (auto d : a.ints("dims")) dims.push_back(wrap_dim(d, nd, "backward"));
-  } else if (a.has("dim")) {
-    dims.push_back(wrap_dim(a.i("dim"), nd, "backward"));
-  } else {
-    for (int64_t d = 0; d < nd; ++d) dims.push_back(d);
-  }
-  std::sort(dims.begin(), dims.end());
   Tensor r = g;
-  if (nd == 0) return r;
-  for (auto d : dims) r = r.unsqueeze(d);
+  // The forward's meta already checked the dims, so the op named in errors is moot.
+  for (auto d : reduced_dims(OpId::Sum, static_cast<int64_t>(input.sizes.size()), a)) r = r.unsqueeze(d);
   return r;
 }
 

@@ -1,5 +1,7 @@
 // Reductions on the CPU: one output element per task, or, when there are few outputs and
-// many reduced elements, partial results per thread combined at the end.
+// many reduced elements, partial results per thread combined at the end. What each
+// reduction computes (identity, combine, finalize, accumulation type: AccWidth::Wide) is
+// kernels/device/reduce.h.
 #include <cmath>
 #include <limits>
 
@@ -7,7 +9,8 @@
 #include "kernels/cpu/parallel.h"
 #include "kernels/cpu/sum_run.h"
 #include "kernels/op_registry.h"
-#include "kernels/device/cast.h"
+#include "kernels/device/reduce.h"
+#include "kernels/reduce_dispatch.h"
 #include "runtime/dispatch.h"
 
 namespace ember::cpu {
@@ -63,89 +66,44 @@ int64_t kept_offset(const Shape& sizes, const Shape& strides, int64_t o) {
   return off;
 }
 
-template <class T>
-bool is_nan(T v) {
-  if constexpr (std::is_floating_point_v<T>) return v != v;
-  else return false;
-}
-
 // Sum/Mean/Prod and Amax/Amin: a running accumulator per output element.
-template <class S>
+template <class S, class K>
 void reduce_fold(const ReduceArgs& a) {
-  using A = std::conditional_t<(std::is_same_v<S, float> || std::is_same_v<S, double> ||
-                                std::is_same_v<S, Half> || std::is_same_v<S, BFloat16>),
-                               double, int64_t>;
-  const bool is_sum = a.op == OpId::Sum || a.op == OpId::Mean;
-  const bool is_prod = a.op == OpId::Prod;
-  const bool is_max = a.op == OpId::Amax;
+  using A = dev::red::AccOf<K, S, dev::red::AccWidth::Wide>;
   const S* in = reinterpret_cast<const S*>(a.in);
-  auto init = [&]() -> A {
-    if (is_sum) return A(0);
-    if (is_prod) return A(1);
-    return dev::convert<A>(in[0]);  // replaced by the first element below
-  };
-  auto fold = [&](A acc, A v, bool first) -> A {
-    if (is_sum) return acc + v;
-    if (is_prod) return acc * v;
-    if (first || is_nan(acc)) return first ? v : acc;
-    if (is_nan(v)) return v;
-    return is_max ? (v > acc ? v : acc) : (v < acc ? v : acc);
-  };
   auto finish = [&](A acc, int64_t o) {
-    double r = a.op == OpId::Mean ? static_cast<double>(acc) / static_cast<double>(a.red_numel)
-                                  : static_cast<double>(acc);
+    auto r = K::finalize(acc, a.red_numel);
     int64_t off = kept_offset(a.kept_sizes, a.kept_out_strides, o);
     EMBER_DISPATCH_ALL_TYPES(a.out_dtype, "reduce", [&] {
-      auto* out = reinterpret_cast<scalar_t*>(a.out) + off;
-      // Integer sums and products stay exact in int64 (a double holds only 53 bits); a
-      // mean of integers (mean(dtype=float)) is the quotient.
-      if constexpr (std::is_same_v<A, int64_t>) {
-        if (a.op != OpId::Mean) {
-          *out = dev::convert<scalar_t>(acc);
-          return;
-        }
-      }
-      *out = dev::convert<scalar_t>(r);
+      reinterpret_cast<scalar_t*>(a.out)[off] = dev::convert<scalar_t>(r);
     });
   };
   // Folds [rb, re) of the reduced elements of one output into acc; dense runs of a
   // floating sum go through sum_run.
-  auto fold_range = [&](A& acc, bool& first, const S* base, int64_t rb, int64_t re) {
+  auto fold_range = [&](A& acc, const S* base, int64_t rb, int64_t re) {
     for_reduced_runs(a, base, rb, re, [&](const S* p, int64_t len, int64_t stride, int64_t) {
-      if constexpr (std::is_same_v<A, double>) {
-        if (is_sum && stride == 1) {
-          acc += sum_run(p, len);
-          first = false;
+      if constexpr (K::additive && std::is_same_v<A, double>) {
+        if (stride == 1) {
+          acc = K::combine(acc, sum_run(p, len));
           return;
         }
       }
-      for (int64_t i = 0; i < len; ++i) {
-        acc = fold(acc, dev::convert<A>(p[i * stride]), first);
-        first = false;
-      }
+      for (int64_t i = 0; i < len; ++i) acc = K::combine(acc, dev::convert<A>(p[i * stride]));
     });
   };
   int threads = omp_get_max_threads();
   if (a.out_numel < threads && a.red_numel >= 4 * kPointwiseGrain) {
     for (int64_t o = 0; o < a.out_numel; ++o) {
       const S* base = in + kept_offset(a.kept_sizes, a.kept_in_strides, o);
-      std::vector<A> part(threads);
-      std::vector<char> seen(threads, 0);
+      // A thread that gets no range leaves the identity, which combines as a no-op.
+      std::vector<A> part(threads, K::template identity<A>());
       parallel_for(a.red_numel, kPointwiseGrain, [&](int64_t b, int64_t e) {
-        A acc = init();
-        bool first = true;
-        fold_range(acc, first, base, b, e);
-        int t = omp_get_thread_num();
-        part[t] = acc;
-        seen[t] = 1;
+        A acc = K::template identity<A>();
+        fold_range(acc, base, b, e);
+        part[omp_get_thread_num()] = acc;
       });
-      A acc = init();
-      bool first = true;
-      for (int t = 0; t < threads; ++t)
-        if (seen[t]) {
-          acc = fold(acc, part[t], first);
-          first = false;
-        }
+      A acc = K::template identity<A>();
+      for (int t = 0; t < threads; ++t) acc = K::combine(acc, part[t]);
       finish(acc, o);
     }
     return;
@@ -154,47 +112,33 @@ void reduce_fold(const ReduceArgs& a) {
                [&](int64_t ob, int64_t oe) {
                  for (int64_t o = ob; o < oe; ++o) {
                    const S* base = in + kept_offset(a.kept_sizes, a.kept_in_strides, o);
-                   A acc = init();
-                   bool first = true;
-                   fold_range(acc, first, base, 0, a.red_numel);
+                   A acc = K::template identity<A>();
+                   fold_range(acc, base, 0, a.red_numel);
                    finish(acc, o);
                  }
                });
 }
 
-// MaxDim/MinDim/ArgMax/ArgMin: value and first index of the extremum (NaN counts as max).
-template <class S>
+// MaxDim/MinDim/ArgMax/ArgMin: value and first index of the extremum (NaN counts as one).
+template <class S, class K>
 void reduce_arg(const ReduceArgs& a) {
-  using T = typename dev::OpMath<S>::type;
-  using C = std::conditional_t<std::is_same_v<T, bool>, int, T>;
-  const bool want_max = a.op == OpId::MaxDim || a.op == OpId::ArgMax;
+  using B = dev::red::AccOf<K, S, dev::red::AccWidth::Wide>;
+  using C = decltype(B::v);
   const S* in = reinterpret_cast<const S*>(a.in);
   parallel_for(a.out_numel, std::max<int64_t>(1, kPointwiseGrain / std::max<int64_t>(1, a.red_numel)),
                [&](int64_t ob, int64_t oe) {
                  for (int64_t o = ob; o < oe; ++o) {
                    const S* base = in + kept_offset(a.kept_sizes, a.kept_in_strides, o);
-                   C best{};
-                   int64_t best_i = -1;
+                   B best = K::template identity<B>();
                    for_reduced(a, base, 0, a.red_numel, [&](S sv, int64_t i) {
-                     C v = dev::convert<C>(sv);
-                     if (best_i < 0) {
-                       best = v;
-                       best_i = i;
-                       return;
-                     }
-                     if (is_nan(best)) return;
-                     bool better = is_nan(v) || (want_max ? v > best : v < best);
-                     if (better) {
-                       best = v;
-                       best_i = i;
-                     }
+                     best = K::combine(best, B{dev::convert<C>(sv), i});
                    });
                    int64_t off = kept_offset(a.kept_sizes, a.kept_out_strides, o);
-                   if (a.op == OpId::ArgMax || a.op == OpId::ArgMin) {
-                     reinterpret_cast<int64_t*>(a.out)[off] = best_i;
+                   if constexpr (K::writes_values) {
+                     reinterpret_cast<S*>(a.out)[off] = dev::convert<S>(best.v);
+                     a.indices[off] = best.i;
                    } else {
-                     reinterpret_cast<S*>(a.out)[off] = dev::convert<S>(best);
-                     a.indices[off] = best_i;
+                     reinterpret_cast<int64_t*>(a.out)[off] = best.i;
                    }
                  }
                });
@@ -205,16 +149,11 @@ void reduce_arg(const ReduceArgs& a) {
 void reduce(const ReduceArgs& a) {
   if (a.out_numel == 0) return;
   EMBER_DISPATCH_ALL_TYPES(a.in_dtype, op_name(a.op), [&] {
-    switch (a.op) {
-      case OpId::MaxDim:
-      case OpId::MinDim:
-      case OpId::ArgMax:
-      case OpId::ArgMin:
-        reduce_arg<scalar_t>(a);
-        break;
-      default:
-        reduce_fold<scalar_t>(a);
-    }
+    dispatch_reduction(a.op, [&](auto kind) {
+      using K = decltype(kind);
+      if constexpr (K::indexed) reduce_arg<scalar_t, K>(a);
+      else reduce_fold<scalar_t, K>(a);
+    });
   });
 }
 

@@ -3,16 +3,13 @@
 
 #include "kernels/backend.h"
 #include "kernels/op_registry.h"
+#include "kernels/ops/reduction_ops.h"
 #include "kernels/ops/ops_util.h"
 #include "kernels/tensor_alloc.h"
 
 namespace ember {
 
-namespace {
-
-// The reduced dims of `in` (sorted, unique): `dims` attr (empty = all) or the single `dim`.
-std::vector<int64_t> reduced_dims(OpId op, const Tensor& in, const Attrs& a) {
-  int64_t nd = in.dim();
+std::vector<int64_t> reduced_dims(OpId op, int64_t nd, const Attrs& a) {
   std::vector<int64_t> dims;
   if (a.has("dims")) {
     for (auto d : a.ints("dims")) dims.push_back(wrap_dim(d, nd, op_name(op)));
@@ -30,6 +27,8 @@ std::vector<int64_t> reduced_dims(OpId op, const Tensor& in, const Attrs& a) {
   if (nd == 0) dims.clear();
   return dims;
 }
+
+namespace {
 
 bool keepdim_of(const Attrs& a) { return a.has("keepdim") && a.b("keepdim"); }
 
@@ -54,7 +53,7 @@ std::vector<OutSpec> reduce_meta(const std::vector<Tensor>& in, const Attrs& a) 
   EMBER_CHECK(in.size() == 1, name, ": expected one input tensor");
   EMBER_CHECK(in[0].defined(), name, ": the input is an undefined tensor");
   const Tensor& x = in[0];
-  auto dims = reduced_dims(Op, x, a);
+  auto dims = reduced_dims(Op, x.dim(), a);
   bool keepdim = keepdim_of(a);
   Shape shape = flattens(Op, a) ? (keepdim ? Shape(x.dim(), 1) : Shape{}) : reduced_shape(x, dims, keepdim);
   ScalarType dt = x.dtype();
@@ -89,7 +88,7 @@ void reduce_run(const std::vector<Tensor>& in, const Attrs& a, std::vector<Tenso
     dims = {0};
     keepdim = false;
   } else {
-    dims = reduced_dims(Op, x, a);
+    dims = reduced_dims(Op, x.dim(), a);
   }
   ReduceArgs r;
   r.op = Op;
