@@ -224,6 +224,9 @@ Tensor where(const Tensor& c, const Scalar& a, const Tensor& b) { return where(c
 Tensor where(const Tensor& c, const Tensor& a, const Scalar& b) { return where(c, a, S(b)); }
 Tensor where(const Tensor& c, const Scalar& a, const Scalar& b) { return where(c, S(a), S(b)); }
 Tensor masked_fill(const Tensor& x, const Tensor& m, const Scalar& v) { return x.masked_fill(m, v); }
+Tensor softplus(const Tensor& x, const Scalar& beta, const Scalar& threshold) {
+  return call1(OpId::Softplus, {x, S(beta), S(threshold)});
+}
 bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol) {
   return a.allclose(b, rtol, atol);
 }

@@ -80,6 +80,8 @@ Tensor where(const Tensor& cond, const Scalar& a, const Tensor& b);
 Tensor where(const Tensor& cond, const Tensor& a, const Scalar& b);
 Tensor where(const Tensor& cond, const Scalar& a, const Scalar& b);
 Tensor masked_fill(const Tensor& x, const Tensor& mask, const Scalar& value);
+// x where beta * x > threshold, else log1p(exp(beta * x)) / beta (libtorch's at::softplus).
+Tensor softplus(const Tensor& x, const Scalar& beta = 1, const Scalar& threshold = 20);
 bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8);
 bool equal(const Tensor& a, const Tensor& b);
 

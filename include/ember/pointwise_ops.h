@@ -68,6 +68,7 @@
   X(LogicalXor, 2, Logical, Exact, Any, Binary, logical_xor)        \
   X(GeluBackward, 2, Float, Libm, Any, None, _)                     \
   X(Clamp, 3, NoBool, Exact, Any, None, _)                          \
+  X(Softplus, 3, Float, Libm, Any, None, _)                         \
   X(Where, 3, Where, Exact, Any, None, _)                           \
   X(MaskedFill, 3, First, Exact, Any, None, _)
 
