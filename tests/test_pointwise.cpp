@@ -161,6 +161,9 @@ const std::map<OpId, Formula>& formulas() {
          return g * (0.5 * (1 + std::erf(x / std::sqrt(2.0))) + x * std::exp(-0.5 * x * x) / std::sqrt(2 * M_PI));
        })},
       {OpId::Clamp, [](const std::vector<double>& v) { return std::isnan(v[0]) ? kNaN : std::min(std::max(v[0], v[1]), v[2]); }},
+      {OpId::Softplus, [](const std::vector<double>& v) {
+         return v[0] * v[1] > v[2] ? v[0] : std::log(1 + std::exp(v[1] * v[0])) / v[1];
+       }},
   };
   return m;
 }
@@ -239,6 +242,21 @@ TEST(Pointwise, UnarySpecialValues) {
   Tensor i = ref::make({3}, {1, -1, 0}, kInt32);
   EXPECT_TRUE(ref::matches(i.reciprocal(), {3}, {1, -1, kInf}, kFloat32));
   EXPECT_TRUE(ref::matches(i.rsqrt(), {3}, {1, kNaN, kInf}, kFloat32));
+}
+
+TEST(Pointwise, SoftplusDefaultsAndOptions) {
+  Tensor x = ref::make({5}, {-30, -1, 0, 2, 25}, kFloat64);
+  auto sp = [](double v, double beta, double t) { return v * beta > t ? v : std::log1p(std::exp(beta * v)) / beta; };
+  std::vector<double> d, o;
+  for (double v : {-30.0, -1.0, 0.0, 2.0, 25.0}) d.push_back(sp(v, 1, 20)), o.push_back(sp(v, 0.5, 3));
+  EXPECT_TRUE(ref::matches(softplus(x), {5}, d, kFloat64));
+  EXPECT_TRUE(ref::matches(nn::functional::softplus(x), {5}, d, kFloat64));
+  EXPECT_TRUE(ref::matches(softplus(x, 0.5, 3), {5}, o, kFloat64));
+  auto opts = nn::functional::SoftplusFuncOptions().beta(0.5).threshold(3);
+  EXPECT_TRUE(ref::matches(nn::functional::softplus(x, opts), {5}, o, kFloat64));
+  nn::Softplus m(nn::SoftplusOptions().beta(0.5).threshold(3));
+  EXPECT_TRUE(ref::matches(m->forward(x), {5}, o, kFloat64));
+  EXPECT_EQ(softplus(ref::make({2}, {1, 2}, kInt32)).dtype(), kFloat32);
 }
 
 TEST(Pointwise, IntegerAbsAndNegWrapLikeTwosComplement) {
