@@ -87,22 +87,28 @@ Tensor Tensor::clamp_min(const Scalar& lo) const { return op2(OpId::ClampMin, *t
 Tensor Tensor::clamp_min(const Tensor& lo) const { return op2(OpId::ClampMin, *this, lo); }
 Tensor Tensor::clamp_max(const Scalar& hi) const { return op2(OpId::ClampMax, *this, S(hi)); }
 Tensor Tensor::clamp_max(const Tensor& hi) const { return op2(OpId::ClampMax, *this, hi); }
-Tensor Tensor::maximum(const Tensor& o) const { return op2(OpId::Maximum, *this, o); }
-Tensor Tensor::minimum(const Tensor& o) const { return op2(OpId::Minimum, *this, o); }
-Tensor Tensor::abs() const { return op1(OpId::Abs, *this); }
-Tensor Tensor::neg() const { return op1(OpId::Neg, *this); }
-Tensor Tensor::sign() const { return op1(OpId::Sign, *this); }
-Tensor Tensor::exp() const { return op1(OpId::Exp, *this); }
-Tensor Tensor::log() const { return op1(OpId::Log, *this); }
-Tensor Tensor::sqrt() const { return op1(OpId::Sqrt, *this); }
-Tensor Tensor::rsqrt() const { return op1(OpId::Rsqrt, *this); }
-Tensor Tensor::reciprocal() const { return op1(OpId::Reciprocal, *this); }
-Tensor Tensor::relu() const { return op1(OpId::Relu, *this); }
-Tensor Tensor::sigmoid() const { return op1(OpId::Sigmoid, *this); }
-Tensor Tensor::tanh() const { return op1(OpId::Tanh, *this); }
-Tensor Tensor::sin() const { return op1(OpId::Sin, *this); }
-Tensor Tensor::cos() const { return op1(OpId::Cos, *this); }
-Tensor Tensor::erf() const { return op1(OpId::Erf, *this); }
+
+// The regular wrappers, generated from the op table (ember/pointwise_ops.h): for a Unary op
+// the method, its in-place form and the free function; for a Binary one the method and the
+// free function; for a Free one the free function.
+#define EMBER_DEFINE_Unary(N, name)                                                     \
+  Tensor Tensor::name() const { return op1(OpId::N, *this); }                           \
+  const Tensor& Tensor::name##_() const { return call_into(OpId::N, *this, {*this}); }  \
+  Tensor name(const Tensor& x) { return op1(OpId::N, x); }
+#define EMBER_DEFINE_Binary(N, name)                                              \
+  Tensor Tensor::name(const Tensor& o) const { return op2(OpId::N, *this, o); }   \
+  Tensor name(const Tensor& a, const Tensor& b) { return op2(OpId::N, a, b); }
+#define EMBER_DEFINE_Free(N, name) \
+  Tensor name(const Tensor& x) { return op1(OpId::N, x); }
+#define EMBER_DEFINE_None(N, name)
+#define EMBER_DEFINE(N, ARITY, RULE, NUM, DOMAIN, API, name) EMBER_DEFINE_##API(N, name)
+EMBER_POINTWISE_OPS(EMBER_DEFINE)
+#undef EMBER_DEFINE
+#undef EMBER_DEFINE_Unary
+#undef EMBER_DEFINE_Binary
+#undef EMBER_DEFINE_Free
+#undef EMBER_DEFINE_None
+
 Tensor Tensor::where(const Tensor& cond, const Tensor& other) const {
   return call1(OpId::Where, {cond, *this, other});
 }
@@ -124,10 +130,6 @@ Tensor Tensor::eq(const Tensor& o) const { return op2(OpId::Eq, *this, o); }
 Tensor Tensor::eq(const Scalar& o) const { return op2(OpId::Eq, *this, S(o)); }
 Tensor Tensor::ne(const Tensor& o) const { return op2(OpId::Ne, *this, o); }
 Tensor Tensor::ne(const Scalar& o) const { return op2(OpId::Ne, *this, S(o)); }
-Tensor Tensor::logical_and(const Tensor& o) const { return op2(OpId::LogicalAnd, *this, o); }
-Tensor Tensor::logical_or(const Tensor& o) const { return op2(OpId::LogicalOr, *this, o); }
-Tensor Tensor::logical_xor(const Tensor& o) const { return op2(OpId::LogicalXor, *this, o); }
-Tensor Tensor::logical_not() const { return op1(OpId::LogicalNot, *this); }
 
 bool Tensor::equal(const Tensor& o) const {
   if (sizes() != o.sizes()) return false;
@@ -171,11 +173,6 @@ const Tensor& Tensor::clamp_(std::optional<Scalar> lo, std::optional<Scalar> hi)
 }
 const Tensor& Tensor::clamp_min_(const Scalar& lo) const { return clamp_(lo, std::nullopt); }
 const Tensor& Tensor::clamp_max_(const Scalar& hi) const { return clamp_(std::nullopt, hi); }
-const Tensor& Tensor::relu_() const { return call_into(OpId::Relu, *this, {*this}); }
-const Tensor& Tensor::neg_() const { return call_into(OpId::Neg, *this, {*this}); }
-const Tensor& Tensor::abs_() const { return call_into(OpId::Abs, *this, {*this}); }
-const Tensor& Tensor::sqrt_() const { return call_into(OpId::Sqrt, *this, {*this}); }
-const Tensor& Tensor::exp_() const { return call_into(OpId::Exp, *this, {*this}); }
 const Tensor& Tensor::zero_() const { return fill_(0); }
 const Tensor& Tensor::fill_(const Scalar& v) const { return fill_(S(v)); }
 const Tensor& Tensor::fill_(const Tensor& v) const {
@@ -222,30 +219,14 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi
 }
 Tensor clamp_min(const Tensor& x, const Scalar& lo) { return x.clamp_min(lo); }
 Tensor clamp_max(const Tensor& x, const Scalar& hi) { return x.clamp_max(hi); }
-Tensor maximum(const Tensor& a, const Tensor& b) { return a.maximum(b); }
-Tensor minimum(const Tensor& a, const Tensor& b) { return a.minimum(b); }
-Tensor abs(const Tensor& x) { return x.abs(); }
-Tensor neg(const Tensor& x) { return x.neg(); }
-Tensor exp(const Tensor& x) { return x.exp(); }
-Tensor log(const Tensor& x) { return x.log(); }
-Tensor sqrt(const Tensor& x) { return x.sqrt(); }
-Tensor rsqrt(const Tensor& x) { return x.rsqrt(); }
-Tensor relu(const Tensor& x) { return x.relu(); }
-Tensor sigmoid(const Tensor& x) { return x.sigmoid(); }
-Tensor tanh(const Tensor& x) { return x.tanh(); }
-Tensor sin(const Tensor& x) { return x.sin(); }
-Tensor cos(const Tensor& x) { return x.cos(); }
-Tensor erf(const Tensor& x) { return x.erf(); }
-Tensor gelu(const Tensor& x) { return op1(OpId::Gelu, x); }
 Tensor where(const Tensor& c, const Tensor& a, const Tensor& b) { return call1(OpId::Where, {c, a, b}); }
 Tensor where(const Tensor& c, const Scalar& a, const Tensor& b) { return where(c, S(a), b); }
 Tensor where(const Tensor& c, const Tensor& a, const Scalar& b) { return where(c, a, S(b)); }
 Tensor where(const Tensor& c, const Scalar& a, const Scalar& b) { return where(c, S(a), S(b)); }
 Tensor masked_fill(const Tensor& x, const Tensor& m, const Scalar& v) { return x.masked_fill(m, v); }
-Tensor logical_and(const Tensor& a, const Tensor& b) { return a.logical_and(b); }
-Tensor logical_or(const Tensor& a, const Tensor& b) { return a.logical_or(b); }
-Tensor logical_xor(const Tensor& a, const Tensor& b) { return a.logical_xor(b); }
-Tensor logical_not(const Tensor& a) { return a.logical_not(); }
+Tensor softplus(const Tensor& x, const Scalar& beta, const Scalar& threshold) {
+  return call1(OpId::Softplus, {x, S(beta), S(threshold)});
+}
 bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol) {
   return a.allclose(b, rtol, atol);
 }

@@ -4,52 +4,10 @@
 // same name in kernels/device/pointwise.h (used by the CPU loops, the CUDA kernels and the
 // NVRTC code generator) and a derivative in frontend/autograd/derivatives*.cpp.
 
-// X(Name, arity, dtype rule, numerics). Rules: Promote (common dtype), NoBool (common, bool
-// refused), Float (common, integers become the default float), Compare (common, result bool),
-// Logical (bool), First (dtype of input 0), Where (inputs 1-2 promoted), Cast (attr dtype).
-// Numerics: Exact (integer arithmetic or correctly rounded IEEE operations: the same bits on
-// every backend) or Libm (calls a math library: exp, tanh, pow... may differ in the last ulp
-// between libm, SLEEF and CUDA's libdevice; the CPU vectorises the unary ones with SLEEF).
-#define EMBER_POINTWISE_OPS(X)          \
-  X(Cast, 1, Cast, Exact)               \
-  X(Neg, 1, NoBool, Exact)              \
-  X(Abs, 1, NoBool, Exact)              \
-  X(Sign, 1, NoBool, Exact)             \
-  X(Exp, 1, Float, Libm)                \
-  X(Log, 1, Float, Libm)                \
-  X(Sqrt, 1, Float, Exact)              \
-  X(Rsqrt, 1, Float, Exact)             \
-  X(Reciprocal, 1, Float, Exact)        \
-  X(Relu, 1, NoBool, Exact)             \
-  X(Sigmoid, 1, Float, Libm)            \
-  X(Tanh, 1, Float, Libm)               \
-  X(Sin, 1, Float, Libm)                \
-  X(Cos, 1, Float, Libm)                \
-  X(Erf, 1, Float, Libm)                \
-  X(Gelu, 1, Float, Libm)               \
-  X(LogicalNot, 1, Logical, Exact)      \
-  X(Add, 2, Promote, Exact)             \
-  X(Sub, 2, NoBool, Exact)              \
-  X(Mul, 2, Promote, Exact)             \
-  X(Div, 2, Float, Exact)               \
-  X(Pow, 2, NoBool, Libm)               \
-  X(Maximum, 2, Promote, Exact)         \
-  X(Minimum, 2, Promote, Exact)         \
-  X(ClampMin, 2, NoBool, Exact)         \
-  X(ClampMax, 2, NoBool, Exact)         \
-  X(Lt, 2, Compare, Exact)              \
-  X(Le, 2, Compare, Exact)              \
-  X(Gt, 2, Compare, Exact)              \
-  X(Ge, 2, Compare, Exact)              \
-  X(Eq, 2, Compare, Exact)              \
-  X(Ne, 2, Compare, Exact)              \
-  X(LogicalAnd, 2, Logical, Exact)      \
-  X(LogicalOr, 2, Logical, Exact)       \
-  X(LogicalXor, 2, Logical, Exact)      \
-  X(GeluBackward, 2, Float, Libm)       \
-  X(Clamp, 3, NoBool, Exact)            \
-  X(Where, 3, Where, Exact)             \
-  X(MaskedFill, 3, First, Exact)
+// The pointwise rows, X(Name, arity, dtype rule, numerics, domain, API form, API name), are in
+// include/ember/pointwise_ops.h (public: the regular Tensor methods are generated from them),
+// which documents the columns.
+#include "ember/pointwise_ops.h"
 
 // X(Name, kind, number of outputs)
 #define EMBER_STRUCTURED_OPS(X)       \
@@ -103,6 +61,7 @@ enum class OpId : int16_t {
 enum class OpKind : int8_t { Pointwise, Reduction, Matmul, View, Shape, Index, Factory, Copy };
 enum class DtypeRule : int8_t { Promote, NoBool, Float, Compare, Logical, First, Where, Cast, None };
 enum class Numerics : int8_t { Exact, Libm };
+enum class Domain : int8_t { Any, Positive, NonZero, Power, NonNegative };
 
 // The pointwise columns of the table at compile time (op_def() has them at run time).
 constexpr int pointwise_arity(OpId id) {
@@ -116,10 +75,19 @@ constexpr int pointwise_arity(OpId id) {
 
 constexpr Numerics pointwise_numerics(OpId id) {
   switch (id) {
-#define EMBER_NUMERICS_CASE(N, ARITY, RULE, NUM) case OpId::N: return Numerics::NUM;
+#define EMBER_NUMERICS_CASE(N, ARITY, RULE, NUM, ...) case OpId::N: return Numerics::NUM;
     EMBER_POINTWISE_OPS(EMBER_NUMERICS_CASE)
 #undef EMBER_NUMERICS_CASE
     default: return Numerics::Exact;
+  }
+}
+
+constexpr Domain pointwise_domain(OpId id) {
+  switch (id) {
+#define EMBER_DOMAIN_CASE(N, ARITY, RULE, NUM, DOMAIN, ...) case OpId::N: return Domain::DOMAIN;
+    EMBER_POINTWISE_OPS(EMBER_DOMAIN_CASE)
+#undef EMBER_DOMAIN_CASE
+    default: return Domain::Any;
   }
 }
 

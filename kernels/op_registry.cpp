@@ -12,10 +12,11 @@ namespace {
 std::array<OpDef, static_cast<size_t>(OpId::NumOps)>& table() {
   static std::array<OpDef, static_cast<size_t>(OpId::NumOps)> t = [] {
     std::array<OpDef, static_cast<size_t>(OpId::NumOps)> defs;
-#define EMBER_PW_DEF(N, ARITY, RULE, NUM)                                       \
+#define EMBER_PW_DEF(N, ARITY, RULE, NUM, DOMAIN, ...)                          \
   defs[static_cast<size_t>(OpId::N)] = OpDef{OpId::N, #N, OpKind::Pointwise,   \
                                              DtypeRule::RULE, ARITY, 1};       \
-  defs[static_cast<size_t>(OpId::N)].numerics = Numerics::NUM;
+  defs[static_cast<size_t>(OpId::N)].numerics = Numerics::NUM;                 \
+  defs[static_cast<size_t>(OpId::N)].domain = Domain::DOMAIN;
     EMBER_POINTWISE_OPS(EMBER_PW_DEF)
 #undef EMBER_PW_DEF
 #define EMBER_ST_DEF(N, KIND, NOUT)                                              \

@@ -34,7 +34,8 @@ struct OpDef {
   RunFn run = nullptr;
   AliasFn alias = nullptr;
   bool data_dependent_shape = false;
-  Numerics numerics = Numerics::Exact;  // pointwise ops: see op_list.h
+  Numerics numerics = Numerics::Exact;  // pointwise ops: see ember/pointwise_ops.h
+  Domain domain = Domain::Any;          // pointwise ops: see ember/pointwise_ops.h
 };
 
 const OpDef& op_def(OpId id);

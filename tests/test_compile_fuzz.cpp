@@ -5,6 +5,8 @@
 #include <random>
 
 #include "frontend/compile/compile_internals.h"
+#include "frontend/dispatch.h"
+#include "op_table.h"
 #include "test_util.h"
 
 using namespace ember;
@@ -14,7 +16,7 @@ namespace {
 
 struct Program {
   struct Step {
-    int op;      // index into the op list below
+    int op;      // index into float_ops() or int_ops() below
     int a, b;    // operands (value indices), -1 for none
     double c;    // scalar operand
   };
@@ -27,54 +29,60 @@ struct Program {
   int extra_output = -1;  // an intermediate also returned
 };
 
-constexpr int kFloatOps = 24, kIntOps = 10;
+// The ops a step may apply: every pointwise op of the table in float graphs; in int64 graphs
+// those that stay integers and exact (no Float rule, no math library).
+const std::vector<TableOp>& float_ops() {
+  static const std::vector<TableOp> ops = pointwise_table();
+  return ops;
+}
+const std::vector<TableOp>& int_ops() {
+  static const std::vector<TableOp> ops = [] {
+    std::vector<TableOp> out;
+    for (const auto& op : pointwise_table())
+      if (op.rule != DtypeRule::Float && op.rule != DtypeRule::Cast && op.numerics == Numerics::Exact)
+        out.push_back(op);
+    return out;
+  }();
+  return ops;
+}
 
-// Applies step `s` to values; float and integer graphs use different op lists.
+// Applies step `s` to values: the step's op of the table on operands shaped by its columns.
+// Domain: log's, sqrt's and pow's base are made positive, divisors kept away from 0, pow's
+// exponent small; math-library functions read values clamped to [-10, 10] (exp stays finite).
+// Rules: Where's condition and masked_fill's mask are comparisons, masked_fill's value a
+// number and its input broadcast to the mask's shape, Cast goes to a narrower float and back;
+// bool results are cast back to the graph's dtype. One in four binary ops takes a number.
 Tensor apply(const Program::Step& s, const std::vector<Tensor>& v, bool is_float) {
-  const Tensor& a = v[s.a];
-  const Tensor& b = s.b >= 0 ? v[s.b] : a;
-  if (!is_float) {
-    int64_t k = static_cast<int64_t>(s.c);
-    switch (s.op) {
-      case 0: return a + b;
-      case 1: return a - b * k;
-      case 2: return a * b;
-      case 3: return maximum(a, b);
-      case 4: return minimum(a, b).neg();
-      case 5: return a.abs().clamp(k, k + 3);
-      case 6: return where(a > b, a, b + k);
-      case 7: return (a < k).logical_or(b == a).to(a.dtype()) + a;
-      case 8: return a.clamp_min(k) - 2;
-      default: return a.clamp_max(k) * 3;
+  const TableOp& op = is_float ? float_ops()[s.op] : int_ops()[s.op];
+  Tensor a = v[s.a];
+  Tensor b = s.b >= 0 ? v[s.b] : a;
+  ScalarType dt = a.dtype();
+  Scalar c = is_float ? Scalar(s.c) : Scalar(static_cast<int64_t>(s.c));
+  if (op.rule == DtypeRule::Cast)
+    return call1(OpId::Cast, {a}, Attrs().set("dtype", dt == kFloat64 ? kFloat32 : kFloat16)).to(dt) * 2;
+  std::vector<Tensor> in;
+  if (op.rule == DtypeRule::Where) {
+    in = {a > b, a, b * c};
+  } else if (op.rule == DtypeRule::First) {
+    in = {a + b * 0, b < c, scalar_operand(is_float ? 1.5 : 2.0)};
+  } else {
+    in = {a, b, a + c};
+    in.resize(static_cast<size_t>(op.arity));
+    if (op.arity == 2 && (s.a + s.b + s.op) % 4 == 0) in[1] = scalar_operand(c);
+    switch (op.domain) {
+      case Domain::Positive: in[0] = in[0].abs() + 1; break;
+      case Domain::NonZero: in.back() = in.back().abs() + 0.5; break;
+      case Domain::Power:
+        in[0] = is_float ? in[0].abs() + 0.5 : in[0];
+        in[1] = is_float ? in[1].clamp(-2, 2) : in[1].abs().clamp_max(3);
+        break;
+      default: break;
     }
+    if (op.numerics == Numerics::Libm && is_float)
+      for (auto& t : in) t = t.clamp(-10, 10);
   }
-  double c = s.c;
-  switch (s.op) {
-    case 0: return a + b;
-    case 1: return a - b;
-    case 2: return a * b;
-    case 3: return a / (b.abs() + 0.5);
-    case 4: return maximum(a, b);
-    case 5: return minimum(a, b);
-    case 6: return a.clamp_min(c);
-    case 7: return a.clamp_max(c);
-    case 8: return a.clamp(c - 1, c + 1);
-    case 9: return a.pow(2);
-    case 10: return a.abs().pow(c > 0 ? 1.5 : 0.5);
-    case 11: return a.clamp(-10, 10).exp();
-    case 12: return (a.abs() + 1).log();
-    case 13: return a.sigmoid();
-    case 14: return a.tanh();
-    case 15: return a.neg() * c;
-    case 16: return a.relu() + c;
-    case 17: return where(a > b, a, b * c);
-    case 18: return a.sin() + b.cos();
-    case 19: return a.erf();
-    case 20: return gelu(a);
-    case 21: return a.to(a.dtype() == kFloat64 ? kFloat32 : kFloat16).to(a.dtype()) * 2;
-    case 22: return (a + b * 0).masked_fill(b < c, 1.5);
-    default: return a.abs().sqrt() - b.reciprocal().clamp(-4, 4);
-  }
+  Tensor r = call1(op.id, in);
+  return r.dtype() == dt ? r : r.to(dt);
 }
 
 Program random_program(std::mt19937& rng) {
@@ -100,7 +108,7 @@ Program random_program(std::mt19937& rng) {
   int nvalues = inputs;
   for (int k = 0; k < nops; ++k) {
     Program::Step s;
-    s.op = pick(is_float ? kFloatOps : kIntOps);
+    s.op = pick(static_cast<int>(is_float ? float_ops().size() : int_ops().size()));
     s.a = k == 0 ? 0 : nvalues - 1 - pick(std::min(nvalues, 3));
     s.b = pick(nvalues);
     s.c = static_cast<double>(pick(7)) - 3 + (is_float ? 0.25 : 0.0);
@@ -199,7 +207,7 @@ void in_place_differential(Device device, int count, uint64_t seed) {
     std::vector<Step> steps;
     int nvalues = 3;  // x, row, then the state handle itself
     for (int k = 0, n = 3 + pick(8); k < n; ++k) {
-      Step st{pick(4) == 0 ? 1 + pick(3) : 0, {pick(kFloatOps), 0, 0, static_cast<double>(pick(7)) - 2.75}};
+      Step st{pick(4) == 0 ? 1 + pick(3) : 0, {pick(static_cast<int>(float_ops().size())), 0, 0, static_cast<double>(pick(7)) - 2.75}};
       st.op.a = pick(nvalues);
       st.op.b = pick(nvalues);
       steps.push_back(st);

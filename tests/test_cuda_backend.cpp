@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "kernels/op_registry.h"
+#include "op_table.h"
 #include "test_util.h"
 
 #if defined(EMBER_WITH_CUDA)
@@ -84,19 +85,9 @@ double math_tolerance(ScalarType dt) {
 
 // ----- pointwise: every op of the table
 
-struct PointwiseOp {
-  OpId id;
-  const char* name;
-  int arity;
-};
+using PointwiseOp = TableOp;
 
-const PointwiseOp kPointwiseOps[] = {
-#define EMBER_TEST_OP(N, ARITY, ...) {OpId::N, #N, ARITY},
-    EMBER_POINTWISE_OPS(EMBER_TEST_OP)
-#undef EMBER_TEST_OP
-};
-
-bool uses_math_library(OpId id) { return op_def(id).numerics == Numerics::Libm; }
+bool uses_math_library(const PointwiseOp& op) { return op.numerics == Numerics::Libm; }
 
 // One operand: a CPU base tensor and the view taken of it (on either device), or a CPU
 // 0-dim tensor passed by value.
@@ -108,17 +99,14 @@ struct Input {
 
 Tensor identity_view(const Tensor& t) { return t; }
 
-std::pair<double, double> input_range(OpId op, int k) {
-  switch (op) {
-    case OpId::Log: case OpId::Sqrt: case OpId::Rsqrt: return {0.1, 4};
-    case OpId::Pow: return k == 0 ? std::pair<double, double>{0.5, 2} : std::pair<double, double>{-2, 3};
-    case OpId::Cast: return {0, 5};  // negative floats to unsigned are undefined in C++
-    default: return {-3, 3};
-  }
+// The op table's domain (tests/op_table.h); integer dtypes round the range.
+std::pair<double, double> input_range(const PointwiseOp& op, int k) {
+  return domain_range(op.domain, k, op.arity);
 }
 
-ScalarType operand_dtype(OpId op, int k, ScalarType dt) {
-  if ((op == OpId::Where && k == 0) || (op == OpId::MaskedFill && k == 1)) return kBool;
+// Where's condition and masked_fill's mask (rules Where and First) are bool.
+ScalarType operand_dtype(const PointwiseOp& op, int k, ScalarType dt) {
+  if ((op.rule == DtypeRule::Where && k == 0) || (op.rule == DtypeRule::First && k == 1)) return kBool;
   return dt;
 }
 
@@ -155,14 +143,14 @@ bool make_inputs(const PointwiseOp& op, ScalarType dt, Layout layout, std::vecto
     return false;
   out->clear();
   for (int k = 0; k < n; ++k) {
-    ScalarType t = operand_dtype(op.id, k, dt);
+    ScalarType t = operand_dtype(op, k, dt);
     if (layout == Layout::MixedDtypes && k == n - 1 && t != kBool)
       t = t == kFloat64 ? kInt32 : kFloat64;
-    auto [lo, hi] = input_range(op.id, k);
+    auto [lo, hi] = input_range(op, k);
     uint64_t seed = 100 + 7 * k + static_cast<uint64_t>(op.id);
     Input in;
     in.view = identity_view;
-    bool value_operand = op.id == OpId::MaskedFill && k == 2;  // must be 0-dim
+    bool value_operand = op.rule == DtypeRule::First && k == 2;  // masked_fill's value: 0-dim
     bool zero_dim = value_operand ||
                     (layout == Layout::CpuScalars && k >= (n == 3 ? 1 : n - 1)) ||
                     (layout == Layout::LeadingCpuScalar && k == 0) ||
@@ -211,7 +199,7 @@ void check_pointwise(const PointwiseOp& op, const std::vector<Input>& inputs, co
   }
   Tensor got = run_op(op.id, realize(inputs, gpu()), attrs)[0];
   ASSERT_TRUE(got.is_cuda());
-  if (uses_math_library(op.id) && is_floating(want.dtype())) {
+  if (uses_math_library(op) && is_floating(want.dtype())) {
     double tol = math_tolerance(want.dtype());
     EXPECT_TRUE(near(got, want, tol, tol));
   } else {
@@ -223,8 +211,8 @@ void check_pointwise(const PointwiseOp& op, const std::vector<Input>& inputs, co
 
 TEST(CudaBackend, EveryPointwiseOpMatchesCpu) {
   EMBER_REQUIRE_CUDA();
-  for (const auto& op : kPointwiseOps) {
-    if (op.id == OpId::Cast) continue;  // CastMatchesCpuForEveryDtypePair
+  for (const auto& op : pointwise_table()) {
+    if (op.rule == DtypeRule::Cast) continue;  // CastMatchesCpuForEveryDtypePair
     for (ScalarType dt : kAllDtypes) {
       for (Layout layout : kLayouts) {
         std::vector<Input> inputs;
@@ -238,7 +226,8 @@ TEST(CudaBackend, EveryPointwiseOpMatchesCpu) {
 
 TEST(CudaBackend, CastMatchesCpuForEveryDtypePair) {
   EMBER_REQUIRE_CUDA();
-  const PointwiseOp cast{OpId::Cast, "Cast", 1};
+  const PointwiseOp cast = pointwise_table()[0];
+  ASSERT_EQ(cast.rule, DtypeRule::Cast);
   for (ScalarType from : kAllDtypes)
     for (ScalarType to : kAllDtypes)
       for (Layout layout : {Layout::Contiguous, Layout::Transposed, Layout::Long1D,

@@ -1,6 +1,10 @@
 // Pointwise ops against a reference loop in double: every op for every dtype where it is
 // defined, scalars on either side, broadcasting, non-contiguous inputs, in-place forms,
 // version counters and in-place aliasing.
+#include <map>
+
+#include "frontend/dispatch.h"
+#include "op_table.h"
 #include "reference.h"
 
 using namespace ember;
@@ -15,74 +19,50 @@ const ScalarType kDtypes[] = {kFloat32, kFloat64, kFloat16, kBFloat16, kInt32,
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 const double kInf = std::numeric_limits<double>::infinity();
 
-// How an op's output dtype follows its (promoted) input dtype.
-enum class Rule { Same, NoBool, Float, Compare, Logical };
-
-ScalarType out_dtype(Rule r, ScalarType in) {
-  switch (r) {
-    case Rule::Float: return is_floating(in) ? in : kFloat32;
-    case Rule::Compare:
-    case Rule::Logical: return kBool;
-    default: return in;
-  }
-}
-
-// Input range of a test tensor for `dt`; integer dtypes use their whole small range.
-std::pair<double, double> range_for(ScalarType dt, double lo, double hi) {
+// Input range of a test tensor of operand k for `dt`: the op's domain (the op table) for
+// floating dtypes; integer dtypes use their whole small range, or what the domain needs.
+std::pair<double, double> range_for(const TableOp& op, int k, ScalarType dt) {
+  auto [ilo, ihi] = integer_domain_range(op.domain, k);
+  if (is_integral(dt, false) && ilo <= ihi) return {dt == kUInt8 ? std::max(0.0, ilo) : ilo, ihi};
+  auto [lo, hi] = domain_range(op.domain, k, op.arity, -4, 4);
   if (dt == kUInt8) return {0, 255};
   if (dt == kInt8) return {-128, 127};
   if (is_integral(dt, false)) return {std::floor(lo * 10), std::ceil(hi * 10)};
   return {lo, hi};
 }
 
-struct Unary {
-  const char* name;
-  std::function<Tensor(const Tensor&)> fn;
-  std::function<double(double)> ref;
-  Rule rule;
-  double lo, hi;  // input range for floating dtypes
-};
+Tensor run(const TableOp& op, const std::vector<Tensor>& in) { return call1(op.id, in); }
 
-double gelu_ref(double x) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); }
-
-std::vector<Unary> unary_ops() {
-  return {
-      {"abs", [](const Tensor& x) { return x.abs(); }, [](double x) { return std::fabs(x); }, Rule::NoBool, -4, 4},
-      {"neg", [](const Tensor& x) { return -x; }, [](double x) { return -x; }, Rule::NoBool, -4, 4},
-      {"sign", [](const Tensor& x) { return x.sign(); },
-       [](double x) { return static_cast<double>((x > 0) - (x < 0)); }, Rule::NoBool, -4, 4},
-      {"relu", [](const Tensor& x) { return relu(x); }, [](double x) { return x < 0 ? 0.0 : x; }, Rule::NoBool, -4, 4},
-      {"exp", [](const Tensor& x) { return exp(x); }, [](double x) { return std::exp(x); }, Rule::Float, -5, 5},
-      {"log", [](const Tensor& x) { return log(x); }, [](double x) { return std::log(x); }, Rule::Float, 0.01, 10},
-      {"sqrt", [](const Tensor& x) { return sqrt(x); }, [](double x) { return std::sqrt(x); }, Rule::Float, 0, 10},
-      {"rsqrt", [](const Tensor& x) { return rsqrt(x); }, [](double x) { return 1 / std::sqrt(x); }, Rule::Float, 0.01, 10},
-      {"reciprocal", [](const Tensor& x) { return x.reciprocal(); }, [](double x) { return 1 / x; }, Rule::Float, 0.1, 10},
-      {"sigmoid", [](const Tensor& x) { return sigmoid(x); }, [](double x) { return 1 / (1 + std::exp(-x)); }, Rule::Float, -6, 6},
-      {"tanh", [](const Tensor& x) { return tanh(x); }, [](double x) { return std::tanh(x); }, Rule::Float, -3, 3},
-      {"sin", [](const Tensor& x) { return sin(x); }, [](double x) { return std::sin(x); }, Rule::Float, -4, 4},
-      {"cos", [](const Tensor& x) { return cos(x); }, [](double x) { return std::cos(x); }, Rule::Float, -4, 4},
-      {"erf", [](const Tensor& x) { return erf(x); }, [](double x) { return std::erf(x); }, Rule::Float, -3, 3},
-      {"gelu", [](const Tensor& x) { return gelu(x); }, gelu_ref, Rule::Float, -4, 4},
-      {"square", [](const Tensor& x) { return x.square(); }, [](double x) { return x * x; }, Rule::NoBool, -4, 4},
-      {"logical_not", [](const Tensor& x) { return logical_not(x); }, [](double x) { return x == 0 ? 1.0 : 0.0; }, Rule::Logical, -2, 2},
-      {"operator!", [](const Tensor& x) { return !x; }, [](double x) { return x == 0 ? 1.0 : 0.0; }, Rule::Logical, -2, 2},
-  };
+Ref reference(const TableOp& op, const std::vector<Ref>& in, ScalarType odt,
+              const std::function<double(double)>& conv = [](double v) { return v; }) {
+  auto f = functor_reference(op.id);
+  return ref::map(in, odt, [&](const std::vector<double>& v) {
+    std::vector<double> c(v.size());
+    for (size_t i = 0; i < v.size(); ++i) c[i] = conv(v[i]);
+    return f(c);
+  });
 }
 
-// Compares op(x) with the reference for every dtype; bool is refused by NoBool ops.
-void check_unary(const Unary& op, const Shape& shape, uint32_t seed) {
+// Every unary op of the table; Cast takes its dtype from an attribute (tested with to()).
+std::vector<TableOp> unary_ops() {
+  std::vector<TableOp> out;
+  for (const auto& op : table_ops_of_arity(1))
+    if (op.rule != DtypeRule::Cast) out.push_back(op);
+  return out;
+}
+
+// Compares op(x) with its functor in double for every dtype; bool is refused by NoBool ops.
+void check_unary(const TableOp& op, const Shape& shape, uint32_t seed) {
   for (ScalarType dt : kDtypes) {
     SCOPED_TRACE(std::string(op.name) + " " + dtype_name(dt));
-    auto [lo, hi] = range_for(dt, op.lo, op.hi);
+    auto [lo, hi] = range_for(op, 0, dt);
     Tensor x = ref::random_tensor(shape, dt, lo, hi, seed);
-    if (op.name == std::string("square") && dt == kBool) continue;  // pow of bool: see PowOfBool
-    if (op.rule == Rule::NoBool && dt == kBool) {
-      EXPECT_EMBER_ERROR(op.fn(x), "bool");
+    if (op.rule == DtypeRule::NoBool && dt == kBool) {
+      EXPECT_EMBER_ERROR(run(op, {x}), "bool");
       continue;
     }
-    ScalarType odt = out_dtype(op.rule, dt);
-    Ref want = ref::map({ref::read(x)}, odt, [&](const std::vector<double>& a) { return op.ref(a[0]); });
-    EXPECT_TRUE(ref::matches(op.fn(x), want, odt));
+    ScalarType odt = rule_out_dtype(op.rule, dt);
+    EXPECT_TRUE(ref::matches(run(op, {x}), reference(op, {ref::read(x)}, odt), odt));
   }
 }
 
@@ -96,11 +76,12 @@ TEST(Pointwise, UnaryOpsLargeAndNonContiguous) {
   // Past the parallel grain (32768), and through the strided general loop.
   for (const auto& op : unary_ops()) {
     SCOPED_TRACE(op.name);
-    Tensor x = ref::random_tensor({300, 250}, kFloat32, op.lo, op.hi, 5);
-    ScalarType odt = out_dtype(op.rule, kFloat32);
+    auto [lo, hi] = range_for(op, 0, kFloat32);
+    Tensor x = ref::random_tensor({300, 250}, kFloat32, lo, hi, 5);
+    ScalarType odt = rule_out_dtype(op.rule, kFloat32);
     for (Tensor in : {x, x.t(), x.slice(1, 0, 250, 3), x.select(1, 4)}) {
-      Ref want = ref::map({ref::read(in)}, odt, [&](const std::vector<double>& a) { return op.ref(a[0]); });
-      EXPECT_TRUE(ref::matches(op.fn(in), want, odt)) << shape_str(in.sizes()) << shape_str(in.strides());
+      EXPECT_TRUE(ref::matches(run(op, {in}), reference(op, {ref::read(in)}, odt), odt))
+          << shape_str(in.sizes()) << shape_str(in.strides());
     }
   }
 }
@@ -108,21 +89,140 @@ TEST(Pointwise, UnaryOpsLargeAndNonContiguous) {
 TEST(Pointwise, TranscendentalsGiveOneResultPerElementOnEveryPath) {
   // exp/log/tanh/sin/cos/erf/sigmoid/gelu run as vectors where the CPU allows: a dense run,
   // a strided operand (converted in chunks), a run starting mid-vector and a fused kernel
-  // must all give each element the same bits.
+  // must all give each element the same bits. Every unary float op is checked.
   for (const auto& op : unary_ops()) {
-    if (op.rule != Rule::Float) continue;
+    if (op.rule != DtypeRule::Float) continue;
     SCOPED_TRACE(op.name);
+    auto fn = [&](const Tensor& t) { return run(op, {t}); };
+    auto [lo, hi] = range_for(op, 0, kFloat32);
     for (ScalarType dt : {kFloat32, kFloat64}) {
-      Tensor x = ref::random_tensor({61, 37}, dt, op.lo, op.hi, 3);
-      Tensor dense = op.fn(x);
-      EXPECT_TRUE(bitwise_equal(op.fn(x.t().contiguous().t()), dense));
-      EXPECT_TRUE(bitwise_equal(op.fn(x.flatten().narrow(0, 5, 1001)), dense.flatten().narrow(0, 5, 1001)));
-      auto fused = compile([&](const Tensor& t) { return op.fn(t * 1.0) + 0.0; });
-      EXPECT_TRUE(bitwise_equal(fused(x), op.fn(x * 1.0) + 0.0));
+      Tensor x = ref::random_tensor({61, 37}, dt, lo, hi, 3);
+      Tensor dense = fn(x);
+      EXPECT_TRUE(bitwise_equal(fn(x.t().contiguous().t()), dense));
+      EXPECT_TRUE(bitwise_equal(fn(x.flatten().narrow(0, 5, 1001)), dense.flatten().narrow(0, 5, 1001)));
+      auto fused = compile([&](const Tensor& t) { return fn(t * 1.0) + 0.0; });
+      EXPECT_TRUE(bitwise_equal(fused(x), fn(x * 1.0) + 0.0));
     }
-    Tensor h = ref::random_tensor({61, 37}, kFloat16, op.lo, op.hi, 3);
-    EXPECT_TRUE(bitwise_equal(op.fn(h), op.fn(h.to(kFloat32)).to(kFloat16)));
+    Tensor h = ref::random_tensor({61, 37}, kFloat16, lo, hi, 3);
+    EXPECT_TRUE(bitwise_equal(fn(h), fn(h.to(kFloat32)).to(kFloat16)));
   }
+}
+
+namespace {
+
+double gelu_ref(double x) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); }
+double maximum_ref(double a, double b) { return std::isnan(a) || std::isnan(b) ? kNaN : std::max(a, b); }
+double minimum_ref(double a, double b) { return std::isnan(a) || std::isnan(b) ? kNaN : std::min(a, b); }
+
+using Formula = std::function<double(const std::vector<double>&)>;
+Formula f1(double (*f)(double)) { return [f](const std::vector<double>& v) { return f(v[0]); }; }
+Formula f2(double (*f)(double, double)) { return [f](const std::vector<double>& v) { return f(v[0], v[1]); }; }
+
+// Independent definitions (libm in double) of the functors. The table-driven tests compare
+// every dtype, layout and code path with the op's functor; this checks the functors
+// themselves. An op without a formula here is still tested against its functor everywhere.
+const std::map<OpId, Formula>& formulas() {
+  static const std::map<OpId, Formula> m = {
+      {OpId::Abs, f1([](double x) { return std::fabs(x); })},
+      {OpId::Neg, f1([](double x) { return -x; })},
+      {OpId::Sign, f1([](double x) { return static_cast<double>((x > 0) - (x < 0)); })},
+      {OpId::Relu, f1([](double x) { return x < 0 ? 0.0 : x; })},
+      {OpId::Exp, f1([](double x) { return std::exp(x); })},
+      {OpId::Log, f1([](double x) { return std::log(x); })},
+      {OpId::Sqrt, f1([](double x) { return std::sqrt(x); })},
+      {OpId::Rsqrt, f1([](double x) { return 1 / std::sqrt(x); })},
+      {OpId::Reciprocal, f1([](double x) { return 1 / x; })},
+      {OpId::Sigmoid, f1([](double x) { return 1 / (1 + std::exp(-x)); })},
+      {OpId::Tanh, f1([](double x) { return std::tanh(x); })},
+      {OpId::Sin, f1([](double x) { return std::sin(x); })},
+      {OpId::Cos, f1([](double x) { return std::cos(x); })},
+      {OpId::Erf, f1([](double x) { return std::erf(x); })},
+      {OpId::Gelu, f1(gelu_ref)},
+      {OpId::LogicalNot, f1([](double x) { return x == 0 ? 1.0 : 0.0; })},
+      {OpId::Add, f2([](double a, double b) { return a + b; })},
+      {OpId::Sub, f2([](double a, double b) { return a - b; })},
+      {OpId::Mul, f2([](double a, double b) { return a * b; })},
+      {OpId::Div, f2([](double a, double b) { return a / b; })},
+      {OpId::Pow, f2([](double a, double b) { return std::pow(a, b); })},
+      {OpId::Maximum, f2(maximum_ref)},
+      {OpId::Minimum, f2(minimum_ref)},
+      {OpId::ClampMin, f2([](double a, double b) { return a < b ? b : a; })},
+      {OpId::ClampMax, f2([](double a, double b) { return a > b ? b : a; })},
+      {OpId::Lt, f2([](double a, double b) { return double(a < b); })},
+      {OpId::Le, f2([](double a, double b) { return double(a <= b); })},
+      {OpId::Gt, f2([](double a, double b) { return double(a > b); })},
+      {OpId::Ge, f2([](double a, double b) { return double(a >= b); })},
+      {OpId::Eq, f2([](double a, double b) { return double(a == b); })},
+      {OpId::Ne, f2([](double a, double b) { return double(a != b); })},
+      {OpId::LogicalAnd, f2([](double a, double b) { return double(a != 0 && b != 0); })},
+      {OpId::LogicalOr, f2([](double a, double b) { return double(a != 0 || b != 0); })},
+      {OpId::LogicalXor, f2([](double a, double b) { return double((a != 0) != (b != 0)); })},
+      {OpId::GeluBackward, f2([](double g, double x) {
+         return g * (0.5 * (1 + std::erf(x / std::sqrt(2.0))) + x * std::exp(-0.5 * x * x) / std::sqrt(2 * M_PI));
+       })},
+      {OpId::Clamp, [](const std::vector<double>& v) { return std::isnan(v[0]) ? kNaN : std::min(std::max(v[0], v[1]), v[2]); }},
+      {OpId::Softplus, [](const std::vector<double>& v) {
+         return v[0] * v[1] > v[2] ? v[0] : std::log(1 + std::exp(v[1] * v[0])) / v[1];
+       }},
+  };
+  return m;
+}
+
+// Inputs whose values collide often (so comparisons see ties), rounded to each dtype.
+Tensor binary_input(ScalarType dt, const Shape& shape, std::pair<double, double> range, uint32_t seed, bool coarse) {
+  auto [l, h] = range;
+  if (coarse && is_floating(dt)) {
+    auto v = ref::random_values(ref::count(shape), kInt64, l * 4, h * 4, seed);
+    for (auto& x : v) x /= 4;
+    return ref::make(shape, v, dt);
+  }
+  return ref::random_tensor(shape, dt, l, h, seed);
+}
+
+}  // namespace
+
+TEST(Pointwise, FunctorsMatchIndependentFormulas) {
+  for (const auto& op : pointwise_table()) {
+    auto it = formulas().find(op.id);
+    if (it == formulas().end()) continue;
+    SCOPED_TRACE(op.name);
+    std::vector<Tensor> in;
+    for (int k = 0; k < op.arity; ++k)
+      in.push_back(binary_input(kFloat64, {40}, range_for(op, k, kFloat64), 31 + k,
+                                op.rule == DtypeRule::Compare));
+    ScalarType odt = rule_out_dtype(op.rule, kFloat64);
+    std::vector<Ref> r;
+    for (const auto& t : in) r.push_back(ref::read(t));
+    EXPECT_TRUE(ref::matches(run(op, in), ref::map(r, odt, it->second), odt));
+  }
+}
+
+// The generated wrappers (ember/pointwise_ops.h's API column) call their op: the method,
+// the free function and the in-place form give the op's result.
+TEST(Pointwise, GeneratedWrappersCallTheirOp) {
+  Tensor x = ref::random_tensor({3, 4}, kFloat32, 0.2, 3, 7), y = ref::random_tensor({4}, kFloat32, -3, 3, 8);
+#define EMBER_CHECK_Unary(N, name)                                       \
+  {                                                                      \
+    SCOPED_TRACE(#name);                                                 \
+    Tensor want = call1(OpId::N, {x});                                   \
+    EXPECT_TRUE(bitwise_equal(x.name(), want));                          \
+    EXPECT_TRUE(bitwise_equal(ember::name(x), want));                    \
+    Tensor z = x.clone();                                                \
+    EXPECT_TRUE(z.name##_().is_same(z));                                 \
+    EXPECT_TRUE(bitwise_equal(z, want.to(kFloat32)));                    \
+  }
+#define EMBER_CHECK_Binary(N, name)                                      \
+  {                                                                      \
+    SCOPED_TRACE(#name);                                                 \
+    Tensor want = call1(OpId::N, {x, y});                                \
+    EXPECT_TRUE(bitwise_equal(x.name(y), want));                         \
+    EXPECT_TRUE(bitwise_equal(ember::name(x, y), want));                 \
+  }
+#define EMBER_CHECK_Free(N, name) EXPECT_TRUE(bitwise_equal(ember::name(x), call1(OpId::N, {x}))) << #name;
+#define EMBER_CHECK_None(N, name)
+#define EMBER_CHECK_API(N, ARITY, RULE, NUM, DOMAIN, API, name) EMBER_CHECK_##API(N, name)
+  EMBER_POINTWISE_OPS(EMBER_CHECK_API)
+#undef EMBER_CHECK_API
 }
 
 TEST(Pointwise, UnarySpecialValues) {
@@ -144,6 +244,21 @@ TEST(Pointwise, UnarySpecialValues) {
   EXPECT_TRUE(ref::matches(i.rsqrt(), {3}, {1, kNaN, kInf}, kFloat32));
 }
 
+TEST(Pointwise, SoftplusDefaultsAndOptions) {
+  Tensor x = ref::make({5}, {-30, -1, 0, 2, 25}, kFloat64);
+  auto sp = [](double v, double beta, double t) { return v * beta > t ? v : std::log1p(std::exp(beta * v)) / beta; };
+  std::vector<double> d, o;
+  for (double v : {-30.0, -1.0, 0.0, 2.0, 25.0}) d.push_back(sp(v, 1, 20)), o.push_back(sp(v, 0.5, 3));
+  EXPECT_TRUE(ref::matches(softplus(x), {5}, d, kFloat64));
+  EXPECT_TRUE(ref::matches(nn::functional::softplus(x), {5}, d, kFloat64));
+  EXPECT_TRUE(ref::matches(softplus(x, 0.5, 3), {5}, o, kFloat64));
+  auto opts = nn::functional::SoftplusFuncOptions().beta(0.5).threshold(3);
+  EXPECT_TRUE(ref::matches(nn::functional::softplus(x, opts), {5}, o, kFloat64));
+  nn::Softplus m(nn::SoftplusOptions().beta(0.5).threshold(3));
+  EXPECT_TRUE(ref::matches(m->forward(x), {5}, o, kFloat64));
+  EXPECT_EQ(softplus(ref::make({2}, {1, 2}, kInt32)).dtype(), kFloat32);
+}
+
 TEST(Pointwise, IntegerAbsAndNegWrapLikeTwosComplement) {
   Tensor x = ref::make({4}, {-128, 127, -1, 0}, kInt8);
   EXPECT_TRUE(ref::matches(x.abs(), {4}, {-128, 127, 1, 0}, kInt8));
@@ -156,71 +271,25 @@ TEST(Pointwise, IntegerAbsAndNegWrapLikeTwosComplement) {
 
 namespace {
 
-struct Binary {
-  const char* name;
-  std::function<Tensor(const Tensor&, const Tensor&)> fn;
-  std::function<double(double, double)> ref;
-  Rule rule;
-  double lo, hi;
-};
+// Every binary op of the table.
+std::vector<TableOp> binary_ops() { return table_ops_of_arity(2); }
 
-double maximum_ref(double a, double b) { return std::isnan(a) || std::isnan(b) ? kNaN : std::max(a, b); }
-double minimum_ref(double a, double b) { return std::isnan(a) || std::isnan(b) ? kNaN : std::min(a, b); }
-
-std::vector<Binary> binary_ops() {
-  return {
-      {"add", [](const Tensor& a, const Tensor& b) { return a + b; }, [](double a, double b) { return a + b; }, Rule::Same, -4, 4},
-      {"add_alpha", [](const Tensor& a, const Tensor& b) { return add(a, b, 3); }, [](double a, double b) { return a + 3 * b; }, Rule::Same, -4, 4},
-      {"sub", [](const Tensor& a, const Tensor& b) { return a - b; }, [](double a, double b) { return a - b; }, Rule::NoBool, -4, 4},
-      {"sub_alpha", [](const Tensor& a, const Tensor& b) { return sub(a, b, 2); }, [](double a, double b) { return a - 2 * b; }, Rule::NoBool, -4, 4},
-      {"mul", [](const Tensor& a, const Tensor& b) { return a * b; }, [](double a, double b) { return a * b; }, Rule::Same, -4, 4},
-      {"div", [](const Tensor& a, const Tensor& b) { return a / b; }, [](double a, double b) { return a / b; }, Rule::Float, -4, 4},
-      {"maximum", [](const Tensor& a, const Tensor& b) { return maximum(a, b); }, maximum_ref, Rule::Same, -4, 4},
-      {"minimum", [](const Tensor& a, const Tensor& b) { return minimum(a, b); }, minimum_ref, Rule::Same, -4, 4},
-      {"clamp_min", [](const Tensor& a, const Tensor& b) { return a.clamp_min(b); }, [](double a, double b) { return a < b ? b : a; }, Rule::NoBool, -4, 4},
-      {"clamp_max", [](const Tensor& a, const Tensor& b) { return a.clamp_max(b); }, [](double a, double b) { return a > b ? b : a; }, Rule::NoBool, -4, 4},
-      {"lt", [](const Tensor& a, const Tensor& b) { return a < b; }, [](double a, double b) { return double(a < b); }, Rule::Compare, -2, 2},
-      {"le", [](const Tensor& a, const Tensor& b) { return a <= b; }, [](double a, double b) { return double(a <= b); }, Rule::Compare, -2, 2},
-      {"gt", [](const Tensor& a, const Tensor& b) { return a > b; }, [](double a, double b) { return double(a > b); }, Rule::Compare, -2, 2},
-      {"ge", [](const Tensor& a, const Tensor& b) { return a >= b; }, [](double a, double b) { return double(a >= b); }, Rule::Compare, -2, 2},
-      {"eq", [](const Tensor& a, const Tensor& b) { return a == b; }, [](double a, double b) { return double(a == b); }, Rule::Compare, -2, 2},
-      {"ne", [](const Tensor& a, const Tensor& b) { return a != b; }, [](double a, double b) { return double(a != b); }, Rule::Compare, -2, 2},
-      {"logical_and", [](const Tensor& a, const Tensor& b) { return logical_and(a, b); }, [](double a, double b) { return double(a != 0 && b != 0); }, Rule::Logical, -1, 1},
-      {"logical_or", [](const Tensor& a, const Tensor& b) { return a || b; }, [](double a, double b) { return double(a != 0 || b != 0); }, Rule::Logical, -1, 1},
-      {"logical_xor", [](const Tensor& a, const Tensor& b) { return logical_xor(a, b); }, [](double a, double b) { return double((a != 0) != (b != 0)); }, Rule::Logical, -1, 1},
-      {"operator&&", [](const Tensor& a, const Tensor& b) { return a && b; }, [](double a, double b) { return double(a != 0 && b != 0); }, Rule::Logical, -1, 1},
-  };
-}
-
-// Inputs whose values collide often (so comparisons see ties), rounded to each dtype.
-Tensor binary_input(ScalarType dt, const Shape& shape, double lo, double hi, uint32_t seed, bool coarse) {
-  auto [l, h] = range_for(dt, lo, hi);
-  if (coarse && is_floating(dt)) {
-    auto v = ref::random_values(ref::count(shape), kInt64, l * 4, h * 4, seed);
-    for (auto& x : v) x /= 4;
-    return ref::make(shape, v, dt);
-  }
-  return ref::random_tensor(shape, dt, l, h, seed);
-}
-
-void check_binary(const Binary& op, ScalarType da, ScalarType db, const Shape& sa, const Shape& sb) {
+void check_binary(const TableOp& op, ScalarType da, ScalarType db, const Shape& sa, const Shape& sb) {
   SCOPED_TRACE(std::string(op.name) + " " + dtype_name(da) + " " + shape_str(sa) + ", " +
                dtype_name(db) + " " + shape_str(sb));
-  bool coarse = op.rule == Rule::Compare;
-  Tensor a = binary_input(da, sa, op.lo, op.hi, 21, coarse);
-  Tensor b = binary_input(db, sb, op.lo, op.hi, 22, coarse);
+  bool coarse = op.rule == DtypeRule::Compare;
+  Tensor a = binary_input(da, sa, range_for(op, 0, da), 21, coarse);
+  Tensor b = binary_input(db, sb, range_for(op, 1, db), 22, coarse);
   ScalarType common = promote_types(da, db);
-  if (op.rule == Rule::NoBool && common == kBool) {
-    EXPECT_EMBER_ERROR(op.fn(a, b), "bool");
+  if (op.rule == DtypeRule::NoBool && common == kBool) {
+    EXPECT_EMBER_ERROR(run(op, {a, b}), "bool");
     return;
   }
-  ScalarType odt = out_dtype(op.rule, common);
+  ScalarType odt = rule_out_dtype(op.rule, common);
   // Operands are converted to the common dtype first (float16 + float32 computes in float32).
-  auto conv = [&](double v) { return op.rule == Rule::Float || op.rule == Rule::Logical ? v : ref::cast_value(v, common); };
-  Ref want = ref::map({ref::read(a), ref::read(b)}, odt, [&](const std::vector<double>& v) {
-    return op.ref(conv(v[0]), conv(v[1]));
-  });
-  EXPECT_TRUE(ref::matches(op.fn(a, b), want, odt));
+  bool converts = op.rule != DtypeRule::Float && op.rule != DtypeRule::Logical;
+  auto conv = [&](double v) { return converts ? ref::cast_value(v, common) : v; };
+  EXPECT_TRUE(ref::matches(run(op, {a, b}), reference(op, {ref::read(a), ref::read(b)}, odt, conv), odt));
 }
 
 }  // namespace
@@ -261,16 +330,111 @@ TEST(Pointwise, BinaryOpsLargeAndNonContiguous) {
   Tensor wide = ref::random_tensor({300, 400}, kFloat32, -3, 3, 4);
   const Tensor lhs[] = {base.t(), other, wide.slice(1, 0, 400, 2), row.expand({200, 300}).t()};
   const Tensor rhs[] = {other, base.t(), row.unsqueeze(1), wide.slice(1, 1, 400, 2)};
-  for (const auto& op : binary_ops())
+  for (const auto& op : binary_ops()) {
+    bool boolean = op.rule == DtypeRule::Compare || op.rule == DtypeRule::Logical;
     for (size_t k = 0; k < 4; ++k) {
       const Tensor& a = lhs[k];
-      const Tensor& b = rhs[(k + (op.name[0] == 'l' ? 1 : 0)) % 4];
-        SCOPED_TRACE(std::string(op.name) + " " + shape_str(a.strides()) + " " + shape_str(b.strides()));
-        ScalarType common = promote_types(a.dtype(), b.dtype());
-        ScalarType odt = out_dtype(op.rule, common);
-        Ref want = ref::map({ref::read(a), ref::read(b)}, odt,
-                            [&](const std::vector<double>& v) { return op.ref(v[0], v[1]); });
-        EXPECT_TRUE(ref::matches(op.fn(a, b), want, odt));
+      const Tensor& b = rhs[(k + (boolean ? 1 : 0)) % 4];
+      SCOPED_TRACE(std::string(op.name) + " " + shape_str(a.strides()) + " " + shape_str(b.strides()));
+      ScalarType common = promote_types(a.dtype(), b.dtype());
+      ScalarType odt = rule_out_dtype(op.rule, common);
+      EXPECT_TRUE(ref::matches(run(op, {a, b}), reference(op, {ref::read(a), ref::read(b)}, odt), odt));
+    }
+  }
+}
+
+// The spellings that are not ops of their own: operators, alpha, square.
+TEST(Pointwise, OperatorsAndAliasesAllDtypes) {
+  using F2 = std::function<Tensor(const Tensor&, const Tensor&)>;
+  const std::pair<const char*, std::pair<F2, OpId>> same[] = {
+      {"a + b", {[](const Tensor& a, const Tensor& b) { return a + b; }, OpId::Add}},
+      {"a - b", {[](const Tensor& a, const Tensor& b) { return a - b; }, OpId::Sub}},
+      {"a * b", {[](const Tensor& a, const Tensor& b) { return a * b; }, OpId::Mul}},
+      {"a / b", {[](const Tensor& a, const Tensor& b) { return a / b; }, OpId::Div}},
+      {"a < b", {[](const Tensor& a, const Tensor& b) { return a < b; }, OpId::Lt}},
+      {"a <= b", {[](const Tensor& a, const Tensor& b) { return a <= b; }, OpId::Le}},
+      {"a > b", {[](const Tensor& a, const Tensor& b) { return a > b; }, OpId::Gt}},
+      {"a >= b", {[](const Tensor& a, const Tensor& b) { return a >= b; }, OpId::Ge}},
+      {"a == b", {[](const Tensor& a, const Tensor& b) { return a == b; }, OpId::Eq}},
+      {"a != b", {[](const Tensor& a, const Tensor& b) { return a != b; }, OpId::Ne}},
+      {"a && b", {[](const Tensor& a, const Tensor& b) { return a && b; }, OpId::LogicalAnd}},
+      {"a || b", {[](const Tensor& a, const Tensor& b) { return a || b; }, OpId::LogicalOr}},
+      {"clamp_min", {[](const Tensor& a, const Tensor& b) { return a.clamp_min(b); }, OpId::ClampMin}},
+      {"clamp_max", {[](const Tensor& a, const Tensor& b) { return a.clamp_max(b); }, OpId::ClampMax}},
+      {"pow", {[](const Tensor& a, const Tensor& b) { return pow(a, b); }, OpId::Pow}},
+  };
+  for (ScalarType dt : kDtypes) {
+    Tensor a = binary_input(dt, {4, 6}, {-2, 2}, 21, true), b = binary_input(dt, {4, 6}, {-2, 2}, 22, true);
+    Tensor e = binary_input(dt, {4, 6}, {0, 3}, 23, true);
+    for (const auto& [name, form] : same) {
+      SCOPED_TRACE(std::string(name) + " " + dtype_name(dt));
+      const Tensor& rhs = form.second == OpId::Pow ? e : b;
+      Tensor want;
+      try {
+        want = call1(form.second, {a, rhs});
+      } catch (const Error&) {
+        EXPECT_THROW(form.first(a, rhs), Error);
+        continue;
+      }
+      EXPECT_TRUE(bitwise_equal(form.first(a, rhs), want));
+    }
+    SCOPED_TRACE(dtype_name(dt));
+    EXPECT_TRUE(bitwise_equal(!a, call1(OpId::LogicalNot, {a})));
+    if (dt == kBool) {
+      EXPECT_EMBER_ERROR(-a, "bool");
+      continue;  // pow of bool: see PowOfBool
+    }
+    EXPECT_TRUE(bitwise_equal(-a, call1(OpId::Neg, {a})));
+    EXPECT_TRUE(ref::matches(a.square(), ref::map({ref::read(a)}, dt, [](const std::vector<double>& v) { return v[0] * v[0]; }), dt));
+    // alpha: a + 3 * b and a - 2 * b in the common dtype.
+    EXPECT_TRUE(ref::matches(add(a, b, 3), ref::map({ref::read(a), ref::read(b)}, dt, [](const std::vector<double>& v) { return v[0] + 3 * v[1]; }), dt));
+    EXPECT_TRUE(ref::matches(sub(a, b, 2), ref::map({ref::read(a), ref::read(b)}, dt, [](const std::vector<double>& v) { return v[0] - 2 * v[1]; }), dt));
+  }
+}
+
+// ----- ternary ops
+
+namespace {
+
+// Operand k of a ternary op: its dtype and shape follow the dtype rule (Where: a bool
+// condition first; First, masked_fill: a bool mask and a 0-dim value).
+Tensor ternary_input(const TableOp& op, int k, ScalarType dt, const Shape& shape, uint32_t seed) {
+  if ((op.rule == DtypeRule::Where && k == 0) || (op.rule == DtypeRule::First && k == 1))
+    return ref::random_tensor(shape, kBool, 0, 1, seed);
+  Shape s = op.rule == DtypeRule::First && k == 2 ? Shape{} : shape;
+  auto [lo, hi] = domain_range(op.domain, k, 3, -4, 4);
+  auto [ilo, ihi] = integer_domain_range(op.domain, k);
+  if (dt == kUInt8) lo = std::max(lo, 0.0);
+  if (is_integral(dt, false)) {
+    if (ilo <= ihi) lo = ilo, hi = ihi;
+    else lo = std::floor(lo * 10), hi = std::ceil(hi * 10);
+  }
+  return ref::random_tensor(s, dt, lo, hi, seed);
+}
+
+}  // namespace
+
+TEST(Pointwise, TernaryOpsAllDtypesAndBroadcast) {
+  const Shape shapes[][3] = {{{2, 3}, {2, 3}, {2, 3}}, {{2, 3}, {3}, {2, 1}}, {{4, 1}, {1, 5}, {}}};
+  for (const auto& op : table_ops_of_arity(3))
+    for (ScalarType dt : kDtypes)
+      for (const auto& sh : shapes) {
+        SCOPED_TRACE(std::string(op.name) + " " + dtype_name(dt) + " " + shape_str(sh[0]) + shape_str(sh[1]));
+        std::vector<Tensor> in;
+        // masked_fill's output has its input's shape: the mask may not broadcast it.
+        for (int k = 0; k < 3; ++k)
+          in.push_back(ternary_input(op, k, dt, op.rule == DtypeRule::First && k == 1 ? sh[0] : sh[k], 40 + k));
+        ScalarType common = op.rule == DtypeRule::First ? dt : promote_types(in[1].dtype(), dt);
+        if (op.rule == DtypeRule::NoBool && common == kBool) {
+          EXPECT_EMBER_ERROR(run(op, in), "bool");
+          continue;
+        }
+        ScalarType odt = rule_out_dtype(op.rule, common);
+        bool converts = op.rule != DtypeRule::Float && op.rule != DtypeRule::Logical;
+        auto conv = [&](double v) { return converts ? ref::cast_value(v, common) : v; };
+        std::vector<Ref> r;
+        for (const auto& t : in) r.push_back(ref::read(t));
+        EXPECT_TRUE(ref::matches(run(op, in), reference(op, r, odt, conv), odt));
       }
 }
 

@@ -106,6 +106,17 @@ void register_pointwise_derivatives() {
             c.need(1) ? zero_where(((x < lo) & (lo < hi)).logical_not(), g[0]) : Tensor(),
             c.need(2) ? zero_where(((x > hi) | (hi < lo)).logical_not(), g[0]) : Tensor()};
   }, kIn0 | kIn1 | kIn2);
+  // softplus(x, beta, threshold) = log1p(exp(beta x)) / beta where beta x <= threshold, else x:
+  // d/dx = sigmoid(beta x) (1 past the threshold), d/dbeta = (x sigmoid(beta x) - out) / beta
+  // (0 past it), d/dthreshold = 0.
+  reg(OpId::Softplus, [](const GradContext& c, const G& g) -> G {
+    const Tensor &x = c.in[0], &beta = c.in[1], &threshold = c.in[2];
+    Tensor bx = x * beta;
+    Tensor linear = bx > threshold, s = bx.sigmoid();
+    return {c.need(0) ? where(linear, g[0], g[0] * s) : Tensor(),
+            c.need(1) ? where(linear, 0.0, g[0] * (x * s - c.out[0]) / beta) : Tensor(),
+            c.need(2) ? g[0] * 0 : Tensor()};
+  }, kIn0 | kIn1 | kIn2, true);
   reg(OpId::Where, [](const GradContext& c, const G& g) -> G {
     const Tensor& cond = c.in[0];
     return {Tensor(), c.need(1) ? where(cond, g[0], 0.0) : Tensor(),

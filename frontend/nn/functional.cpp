@@ -35,6 +35,9 @@ Tensor relu(const Tensor& x) { return x.relu(); }
 Tensor sigmoid(const Tensor& x) { return x.sigmoid(); }
 Tensor tanh(const Tensor& x) { return x.tanh(); }
 Tensor gelu(const Tensor& x) { return ember::gelu(x); }
+Tensor softplus(const Tensor& x, const SoftplusFuncOptions& o) {
+  return ember::softplus(x, o.beta(), o.threshold());
+}
 Tensor softmax(const Tensor& x, int64_t dim) { return ember::softmax(x, dim); }
 Tensor log_softmax(const Tensor& x, int64_t dim) { return ember::log_softmax(x, dim); }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ember/error.h"
+#include "ember/pointwise_ops.h"
 #include "ember/scalar.h"
 #include "ember/tensor_impl.h"
 #include "ember/tensor_index.h"
@@ -112,22 +113,9 @@ class Tensor {
   Tensor clamp_min(const Tensor& min) const;
   Tensor clamp_max(const Scalar& max) const;
   Tensor clamp_max(const Tensor& max) const;
-  Tensor maximum(const Tensor& other) const;
-  Tensor minimum(const Tensor& other) const;
-  Tensor abs() const;
-  Tensor neg() const;
-  Tensor sign() const;
-  Tensor exp() const;
-  Tensor log() const;
-  Tensor sqrt() const;
-  Tensor rsqrt() const;
-  Tensor reciprocal() const;
-  Tensor relu() const;
-  Tensor sigmoid() const;
-  Tensor tanh() const;
-  Tensor sin() const;
-  Tensor cos() const;
-  Tensor erf() const;
+  // Generated from the op table (ember/pointwise_ops.h): abs(), abs_(), exp(), exp_(), ...,
+  // maximum(other), logical_and(other), ...
+  EMBER_POINTWISE_OPS(EMBER_POINTWISE_METHOD)
   Tensor square() const { return pow(2); }
   Tensor where(const Tensor& condition, const Tensor& other) const;
   Tensor masked_fill(const Tensor& mask, const Scalar& value) const;
@@ -144,10 +132,6 @@ class Tensor {
   Tensor eq(const Scalar& o) const;
   Tensor ne(const Tensor& o) const;
   Tensor ne(const Scalar& o) const;
-  Tensor logical_and(const Tensor& o) const;
-  Tensor logical_or(const Tensor& o) const;
-  Tensor logical_xor(const Tensor& o) const;
-  Tensor logical_not() const;
   bool equal(const Tensor& other) const;   // same shape and values
   bool allclose(const Tensor& other, double rtol = 1e-5, double atol = 1e-8) const;
 
@@ -165,11 +149,6 @@ class Tensor {
   const Tensor& clamp_(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt) const;
   const Tensor& clamp_min_(const Scalar& min) const;
   const Tensor& clamp_max_(const Scalar& max) const;
-  const Tensor& relu_() const;
-  const Tensor& neg_() const;
-  const Tensor& abs_() const;
-  const Tensor& sqrt_() const;
-  const Tensor& exp_() const;
   const Tensor& zero_() const;
   const Tensor& fill_(const Scalar& value) const;
   const Tensor& fill_(const Tensor& value) const;

@@ -94,7 +94,7 @@ void run(const typename V::Scalar* in, typename V::Scalar* out, int64_t n, F f) 
 template <class V>
 bool apply(OpId op, const typename V::Scalar* in, typename V::Scalar* out, int64_t n) {
   switch (op) {
-#define EMBER_VECTOR_CASE(N, ARITY, RULE, NUM)                        \
+#define EMBER_VECTOR_CASE(N, ARITY, RULE, NUM, ...)                   \
   case OpId::N:                                                       \
     if constexpr (ARITY == 1 && Numerics::NUM == Numerics::Libm) {    \
       run<V>(in, out, n, dev::N{});                                   \

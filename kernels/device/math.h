@@ -14,6 +14,7 @@ namespace math {
 
 EMBER_MATH_UNARY(exp, expf, exp)
 EMBER_MATH_UNARY(log, logf, log)
+EMBER_MATH_UNARY(log1p, log1pf, log1p)
 EMBER_MATH_UNARY(sqrt, sqrtf, sqrt)
 EMBER_MATH_UNARY(tanh, tanhf, tanh)
 EMBER_MATH_UNARY(sin, sinf, sin)

@@ -93,6 +93,17 @@ struct Clamp {
   }
 };
 
+// libtorch's softplus(x, beta, threshold): x where beta * x > threshold (linear), else
+// log1p(exp(beta * x)) / beta, in the same form as libtorch's kernel.
+struct Softplus {
+  static constexpr int arity = 3;
+  template <class T>
+  EMBER_HD T operator()(T x, T beta, T threshold) const {
+    T bx = x * beta;
+    return bx > threshold ? x : math::log1p(math::exp(bx)) / beta;
+  }
+};
+
 struct Where {
   static constexpr int arity = 3;
   template <class T>

@@ -46,6 +46,15 @@ EMBER_ACTIVATION(Tanh, tanh);
 EMBER_ACTIVATION(GELU, gelu);
 #undef EMBER_ACTIVATION
 
+class SoftplusImpl : public Module {
+ public:
+  explicit SoftplusImpl(const SoftplusOptions& o = {}) : Module("Softplus"), options(o) {}
+  Tensor forward(const Tensor& x) { return functional::softplus(x, options); }
+
+  SoftplusOptions options;
+};
+EMBER_MODULE(Softplus);
+
 // Runs its modules in order; each must have forward(const Tensor&) -> Tensor.
 class SequentialImpl : public Module {
  public:
