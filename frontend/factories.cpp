@@ -16,7 +16,7 @@ Tensor finish(Tensor t, const TensorOptions& opts) {
   return t;
 }
 
-Tensor shaped(OpId op, const Shape& sizes, const TensorOptions& opts, Attrs extra = {}) {
+Tensor shaped(OpId op, IntArrayRef sizes, const TensorOptions& opts, Attrs extra = {}) {
   extra.set("shape", sizes).set("dtype", opts.dtype()).set("device", opts.device());
   return finish(call1(op, {}, extra), opts);
 }
@@ -63,7 +63,7 @@ Tensor scalar_tensor(const Scalar& s, const TensorOptions& opts) {
   return full({}, s, opts.has_dtype() ? opts : opts.dtype(s.is_floating() ? default_dtype() : s.dtype()));
 }
 
-Tensor from_blob(void* data, const Shape& sizes, const Shape& strides, const TensorOptions& opts) {
+Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, const TensorOptions& opts) {
   EMBER_CHECK(sizes.size() == strides.size(), "from_blob: got ", sizes.size(), " sizes but ",
               strides.size(), " strides");
   int64_t extent = 1;
@@ -80,11 +80,11 @@ Tensor from_blob(void* data, const Shape& sizes, const Shape& strides, const Ten
   return finish(t, opts);
 }
 
-Tensor from_blob(void* data, const Shape& sizes, const TensorOptions& opts) {
+Tensor from_blob(void* data, IntArrayRef sizes, const TensorOptions& opts) {
   return from_blob(data, sizes, contiguous_strides(sizes), opts);
 }
 
-Tensor from_blob(void* data, const Shape& sizes, std::function<void(void*)> deleter,
+Tensor from_blob(void* data, IntArrayRef sizes, std::function<void(void*)> deleter,
                  const TensorOptions& opts) {
   Device dev = opts.device();
   size_t nbytes = static_cast<size_t>(numel_of(sizes)) * itemsize(opts.dtype());
@@ -93,20 +93,20 @@ Tensor from_blob(void* data, const Shape& sizes, std::function<void(void*)> dele
   return finish(t, opts);
 }
 
-Tensor empty(const Shape& sizes, const TensorOptions& opts) {
+Tensor empty(IntArrayRef sizes, const TensorOptions& opts) {
   if (jit::tracing_active({})) return zeros(sizes, opts);
   return finish(empty_tensor(sizes, opts.dtype(), opts.device()), opts);
 }
 
-Tensor zeros(const Shape& sizes, const TensorOptions& opts) {
+Tensor zeros(IntArrayRef sizes, const TensorOptions& opts) {
   return full(sizes, 0, opts.dtype(opts.dtype()));
 }
-Tensor ones(const Shape& sizes, const TensorOptions& opts) {
+Tensor ones(IntArrayRef sizes, const TensorOptions& opts) {
   return full(sizes, 1, opts.dtype(opts.dtype()));
 }
 // Without a dtype, the value decides it, as in libtorch: full({2}, 3) is int64, full({2},
 // true) is bool, full({2}, 2.5) has the default float dtype.
-Tensor full(const Shape& sizes, const Scalar& value, const TensorOptions& opts) {
+Tensor full(IntArrayRef sizes, const Scalar& value, const TensorOptions& opts) {
   TensorOptions o = opts.has_dtype() ? opts
                                      : opts.dtype(value.is_bool() ? kBool
                                                   : value.is_integral() ? kInt64 : default_dtype());
@@ -114,6 +114,9 @@ Tensor full(const Shape& sizes, const Scalar& value, const TensorOptions& opts) 
 }
 
 Tensor arange(const Scalar& end, const TensorOptions& opts) { return arange(0, end, 1, opts); }
+Tensor arange(const Scalar& start, const Scalar& end, const TensorOptions& opts) {
+  return arange(start, end, 1, opts);
+}
 
 Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, const TensorOptions& opts) {
   bool ints = start.is_integral() && end.is_integral() && step.is_integral();
@@ -138,16 +141,16 @@ Tensor eye(int64_t n, int64_t m, const TensorOptions& opts) {
   return finish(call1(OpId::Eye, {}, a), opts);
 }
 
-Tensor rand(const Shape& sizes, const TensorOptions& opts) {
+Tensor rand(IntArrayRef sizes, const TensorOptions& opts) {
   return shaped(OpId::Rand, sizes, opts, Attrs().set("a", 0.0).set("b", 1.0));
 }
-Tensor randn(const Shape& sizes, const TensorOptions& opts) {
+Tensor randn(IntArrayRef sizes, const TensorOptions& opts) {
   return shaped(OpId::Randn, sizes, opts, Attrs().set("a", 0.0).set("b", 1.0));
 }
-Tensor randint(int64_t high, const Shape& sizes, const TensorOptions& opts) {
+Tensor randint(int64_t high, IntArrayRef sizes, const TensorOptions& opts) {
   return randint(0, high, sizes, opts);
 }
-Tensor randint(int64_t low, int64_t high, const Shape& sizes, const TensorOptions& opts) {
+Tensor randint(int64_t low, int64_t high, IntArrayRef sizes, const TensorOptions& opts) {
   TensorOptions o = opts.has_dtype() ? opts : opts.dtype(kInt64);
   return shaped(OpId::Randint, sizes, o,
                 Attrs().set("a", static_cast<double>(low)).set("b", static_cast<double>(high)));

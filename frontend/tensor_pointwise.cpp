@@ -192,19 +192,6 @@ const Tensor& Tensor::masked_fill_(const Tensor& mask, const Scalar& v) const {
 const Tensor& Tensor::masked_fill_(const Tensor& mask, const Tensor& v) const {
   return call_into(OpId::MaskedFill, *this, {*this, mask, v});
 }
-const Tensor& Tensor::uniform_(double from, double to) const {
-  EMBER_CHECK(from <= to, "uniform_: expects to return a [from, to) range, but found from=", from,
-              " > to=", to);
-  return call_into(OpId::Rand, *this, {},
-                   Attrs().set("shape", sizes()).set("dtype", dtype()).set("device", device())
-                       .set("a", from).set("b", to));
-}
-const Tensor& Tensor::normal_(double mean, double std) const {
-  return call_into(OpId::Randn, *this, {},
-                   Attrs().set("shape", sizes()).set("dtype", dtype()).set("device", device())
-                       .set("a", mean).set("b", std));
-}
-
 // ----- free functions
 
 Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha) { return a.add(b, alpha); }

@@ -5,7 +5,7 @@
 namespace ember {
 
 namespace {
-Attrs reduce_attrs(const IntList& dims, bool keepdim, std::optional<ScalarType> dtype) {
+Attrs reduce_attrs(IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
   Attrs a;
   a.set("dims", dims).set("keepdim", keepdim);
   if (dtype) a.set("dtype", *dtype);
@@ -14,11 +14,11 @@ Attrs reduce_attrs(const IntList& dims, bool keepdim, std::optional<ScalarType> 
 }  // namespace
 
 Tensor Tensor::sum(std::optional<ScalarType> dtype) const { return sum(IntList{}, false, dtype); }
-Tensor Tensor::sum(const IntList& dims, bool keepdim, std::optional<ScalarType> dtype) const {
+Tensor Tensor::sum(IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) const {
   return call1(OpId::Sum, {*this}, reduce_attrs(dims, keepdim, dtype));
 }
 Tensor Tensor::mean(std::optional<ScalarType> dtype) const { return mean(IntList{}, false, dtype); }
-Tensor Tensor::mean(const IntList& dims, bool keepdim, std::optional<ScalarType> dtype) const {
+Tensor Tensor::mean(IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) const {
   return call1(OpId::Mean, {*this}, reduce_attrs(dims, keepdim, dtype));
 }
 Tensor Tensor::prod(std::optional<ScalarType> dtype) const {
@@ -37,10 +37,10 @@ std::tuple<Tensor, Tensor> Tensor::min(int64_t dim, bool keepdim) const {
   auto r = call(OpId::MinDim, {*this}, Attrs().set("dim", dim).set("keepdim", keepdim));
   return {r[0], r[1]};
 }
-Tensor Tensor::amax(const IntList& dims, bool keepdim) const {
+Tensor Tensor::amax(IntArrayRef dims, bool keepdim) const {
   return call1(OpId::Amax, {*this}, reduce_attrs(dims, keepdim, std::nullopt));
 }
-Tensor Tensor::amin(const IntList& dims, bool keepdim) const {
+Tensor Tensor::amin(IntArrayRef dims, bool keepdim) const {
   return call1(OpId::Amin, {*this}, reduce_attrs(dims, keepdim, std::nullopt));
 }
 Tensor Tensor::argmax(std::optional<int64_t> dim, bool keepdim) const {
@@ -56,7 +56,7 @@ Tensor Tensor::argmin(std::optional<int64_t> dim, bool keepdim) const {
   return call1(OpId::ArgMin, {*this}, a);
 }
 
-Tensor Tensor::sum_to_size(const Shape& size) const {
+Tensor Tensor::sum_to_size(IntArrayRef size) const {
   if (sizes() == size) return *this;
   int64_t lead = dim() - static_cast<int64_t>(size.size());
   EMBER_CHECK(lead >= 0, "sum_to_size: size ", shape_str(size), " is not expandable to size ",
@@ -77,14 +77,14 @@ Tensor Tensor::sum_to_size(const Shape& size) const {
 }
 
 Tensor sum(const Tensor& x) { return x.sum(); }
-Tensor sum(const Tensor& x, const IntList& dims, bool keepdim) { return x.sum(dims, keepdim); }
+Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim) { return x.sum(dims, keepdim); }
 Tensor mean(const Tensor& x) { return x.mean(); }
-Tensor mean(const Tensor& x, const IntList& dims, bool keepdim) { return x.mean(dims, keepdim); }
+Tensor mean(const Tensor& x, IntArrayRef dims, bool keepdim) { return x.mean(dims, keepdim); }
 Tensor prod(const Tensor& x) { return x.prod(); }
 Tensor max(const Tensor& x) { return x.max(); }
 Tensor min(const Tensor& x) { return x.min(); }
-Tensor amax(const Tensor& x, const IntList& dims, bool keepdim) { return x.amax(dims, keepdim); }
-Tensor amin(const Tensor& x, const IntList& dims, bool keepdim) { return x.amin(dims, keepdim); }
+Tensor amax(const Tensor& x, IntArrayRef dims, bool keepdim) { return x.amax(dims, keepdim); }
+Tensor amin(const Tensor& x, IntArrayRef dims, bool keepdim) { return x.amin(dims, keepdim); }
 Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   return x.argmax(dim, keepdim);
 }
@@ -93,7 +93,7 @@ Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
 }
 
 // Subtracting the (gradient-free) max keeps exp() in range.
-Tensor logsumexp(const Tensor& x, const IntList& dims, bool keepdim) {
+Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim) {
   Tensor m = x.detach().amax(dims, true);
   Tensor r = (x - m).exp().sum(dims, true).log() + m;
   if (keepdim) return r;

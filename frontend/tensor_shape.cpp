@@ -1,4 +1,4 @@
-// Views, reshapes, conversions, cat/stack/split and the gather/scatter family.
+// Views, reshapes, cat/stack/split and the gather/scatter family.
 #include <limits>
 
 #include "frontend/dispatch.h"
@@ -6,11 +6,11 @@
 
 namespace ember {
 
-Tensor Tensor::view(const Shape& shape) const {
+Tensor Tensor::view(IntArrayRef shape) const {
   return call1(OpId::View, {*this}, Attrs().set("shape", shape));
 }
 
-Tensor Tensor::reshape(const Shape& shape) const {
+Tensor Tensor::reshape(IntArrayRef shape) const {
   Shape target = infer_view_shape(shape, numel(), "reshape");
   Shape strides;
   if (view_strides(sizes(), this->strides(), target, &strides)) return view(target);
@@ -30,11 +30,11 @@ Tensor Tensor::flatten(int64_t start, int64_t end) const {
   return reshape(shape);
 }
 
-Tensor Tensor::permute(const IntList& dims) const {
+Tensor Tensor::permute(IntArrayRef dims) const {
   return call1(OpId::Permute, {*this}, Attrs().set("dims", dims));
 }
 
-Tensor Tensor::expand(const Shape& size) const {
+Tensor Tensor::expand(IntArrayRef size) const {
   return call1(OpId::Expand, {*this}, Attrs().set("shape", size));
 }
 
@@ -139,7 +139,7 @@ std::vector<Tensor> Tensor::split(int64_t split_size, int64_t d) const {
   return split(sizes_list, d);
 }
 
-std::vector<Tensor> Tensor::split(const IntList& split_sizes, int64_t d) const {
+std::vector<Tensor> Tensor::split(IntArrayRef split_sizes, int64_t d) const {
   d = wrap_dim(d, dim(), "split_with_sizes");
   int64_t total = 0;
   for (auto s : split_sizes) {
@@ -173,7 +173,7 @@ std::vector<Tensor> Tensor::unbind(int64_t d) const {
   return out;
 }
 
-Tensor Tensor::repeat(const IntList& repeats) const {
+Tensor Tensor::repeat(IntArrayRef repeats) const {
   int64_t n = static_cast<int64_t>(repeats.size());
   EMBER_CHECK(n >= dim(), "repeat: number of repeat dims (", n,
               ") can not be smaller than number of dimensions of tensor (", dim(), ")");
@@ -188,46 +188,10 @@ Tensor Tensor::repeat(const IntList& repeats) const {
   return reshape(viewed).expand(expanded).reshape(out);
 }
 
-// ----- conversions
-
-Tensor Tensor::to(Device d, bool, bool copy) const {
-  if (d == device()) return copy ? clone() : *this;
-  return call1(OpId::ToDevice, {*this}, Attrs().set("device", d));
-}
-
-Tensor Tensor::to(ScalarType t, bool, bool copy) const {
-  if (t == dtype()) return copy ? clone() : *this;
-  return call1(OpId::Cast, {*this}, Attrs().set("dtype", t));
-}
-
-Tensor Tensor::to(Device d, ScalarType t, bool nb, bool copy) const {
-  return to(t, nb, copy).to(d, nb, false);
-}
-
-Tensor Tensor::to(const TensorOptions& o, bool nb, bool copy) const {
-  Tensor r = o.has_dtype() ? to(o.dtype(), nb, copy) : *this;
-  return o.has_device() ? r.to(o.device(), nb) : r;
-}
-
 Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
 
 Tensor Tensor::clone() const {
   return call1(OpId::Cast, {*this}, Attrs().set("dtype", dtype()).set("clone", true));
-}
-
-Tensor Tensor::new_empty(const Shape& size, const TensorOptions& opts) const {
-  return empty(size, TensorOptions().dtype(opts.has_dtype() ? opts.dtype() : dtype())
-                         .device(opts.has_device() ? opts.device() : device()));
-}
-Tensor Tensor::new_zeros(const Shape& size, const TensorOptions& opts) const {
-  return new_full(size, 0, opts);
-}
-Tensor Tensor::new_ones(const Shape& size, const TensorOptions& opts) const {
-  return new_full(size, 1, opts);
-}
-Tensor Tensor::new_full(const Shape& size, const Scalar& value, const TensorOptions& opts) const {
-  return full(size, value, TensorOptions().dtype(opts.has_dtype() ? opts.dtype() : dtype())
-                               .device(opts.has_device() ? opts.device() : device()));
 }
 
 // ----- free functions
@@ -249,10 +213,10 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
 }
 
 Tensor flatten(const Tensor& x, int64_t s, int64_t e) { return x.flatten(s, e); }
-Tensor reshape(const Tensor& x, const Shape& shape) { return x.reshape(shape); }
+Tensor reshape(const Tensor& x, IntArrayRef shape) { return x.reshape(shape); }
 Tensor squeeze(const Tensor& x) { return x.squeeze(); }
 Tensor unsqueeze(const Tensor& x, int64_t d) { return x.unsqueeze(d); }
-Tensor permute(const Tensor& x, const IntList& dims) { return x.permute(dims); }
+Tensor permute(const Tensor& x, IntArrayRef dims) { return x.permute(dims); }
 Tensor narrow(const Tensor& x, int64_t d, int64_t s, int64_t l) { return x.narrow(d, s, l); }
 Tensor index_select(const Tensor& x, int64_t d, const Tensor& i) { return x.index_select(d, i); }
 Tensor gather(const Tensor& x, int64_t d, const Tensor& i) { return x.gather(d, i); }

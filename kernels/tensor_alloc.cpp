@@ -4,7 +4,7 @@
 
 namespace ember {
 
-Tensor empty_tensor(const Shape& sizes, ScalarType dtype, Device device) {
+Tensor empty_tensor(IntArrayRef sizes, ScalarType dtype, Device device) {
   for (auto s : sizes)
     EMBER_CHECK(s >= 0, "empty: negative dimension ", s, " in size ", shape_str(sizes));
   size_t nbytes = static_cast<size_t>(numel_of(sizes)) * itemsize(dtype);
@@ -22,7 +22,7 @@ Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset)
   return Tensor(impl);
 }
 
-Tensor symbolic_tensor(const Shape& sizes, ScalarType dtype, Device device,
+Tensor symbolic_tensor(IntArrayRef sizes, ScalarType dtype, Device device,
                        std::shared_ptr<TraceInfo> trace) {
   auto impl = std::make_shared<TensorImpl>(nullptr, sizes, contiguous_strides(sizes), 0, dtype,
                                            device);

@@ -6,13 +6,13 @@
 
 namespace ember {
 
-int64_t numel_of(const Shape& sizes) {
+int64_t numel_of(IntArrayRef sizes) {
   int64_t n = 1;
   for (auto s : sizes) n *= s;
   return n;
 }
 
-Shape contiguous_strides(const Shape& sizes) {
+Shape contiguous_strides(IntArrayRef sizes) {
   Shape st(sizes.size());
   int64_t acc = 1;
   for (int64_t i = static_cast<int64_t>(sizes.size()) - 1; i >= 0; --i) {
@@ -22,7 +22,7 @@ Shape contiguous_strides(const Shape& sizes) {
   return st;
 }
 
-bool is_contiguous_layout(const Shape& sizes, const Shape& strides) {
+bool is_contiguous_layout(IntArrayRef sizes, IntArrayRef strides) {
   int64_t expected = 1;
   for (int64_t i = static_cast<int64_t>(sizes.size()) - 1; i >= 0; --i) {
     if (sizes[i] == 0) return true;
@@ -33,7 +33,7 @@ bool is_contiguous_layout(const Shape& sizes, const Shape& strides) {
   return true;
 }
 
-std::string shape_str(const Shape& s) {
+std::string shape_str(IntArrayRef s) {
   std::ostringstream os;
   os << '[';
   for (size_t i = 0; i < s.size(); ++i) os << (i ? ", " : "") << s[i];
@@ -48,7 +48,7 @@ int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
   return dim < 0 ? dim + n : dim;
 }
 
-Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+Shape broadcast_shapes(IntArrayRef a, IntArrayRef b, const char* op) {
   size_t n = std::max(a.size(), b.size());
   Shape out(n);
   for (size_t i = 0; i < n; ++i) {
@@ -61,7 +61,7 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
   return out;
 }
 
-Shape infer_view_shape(const Shape& requested, int64_t numel, const char* op) {
+Shape infer_view_shape(IntArrayRef requested, int64_t numel, const char* op) {
   Shape out = requested;
   int64_t known = 1, infer = -1;
   for (size_t i = 0; i < out.size(); ++i) {
@@ -86,7 +86,7 @@ Shape infer_view_shape(const Shape& requested, int64_t numel, const char* op) {
   return out;
 }
 
-bool view_strides(const Shape& sizes, const Shape& strides, const Shape& new_sizes,
+bool view_strides(IntArrayRef sizes, IntArrayRef strides, IntArrayRef new_sizes,
                   Shape* new_strides) {
   new_strides->assign(new_sizes.size(), 0);
   if (sizes.empty()) {  // a scalar views as anything with one element

@@ -206,7 +206,7 @@ TEST(Factories, RandnMoments) {
   double m = 0;
   for (double x : nv.v) m += x;
   EXPECT_NEAR(m / 50000, 5.0, 0.02);
-  EXPECT_EMBER_ERROR(n.normal_(0, -1), "std must be >= 0");
+  EXPECT_EMBER_ERROR(n.normal_(0, -1), "normal expects std >= 0.0");
   EXPECT_EMBER_ERROR(randn({2}, dtype(kInt64)), "floating point");
 }
 

@@ -218,8 +218,8 @@ TEST(Index, BasicIndices) {
   EXPECT_EQ(x.index({}).sizes(), x.sizes());
   EXPECT_EMBER_ERROR(x.index({0, 0, 0, 0}), "too many indices");
   EXPECT_EMBER_ERROR(x.index({Ellipsis, Ellipsis}), "single ellipsis");
-  EXPECT_EMBER_ERROR(x.index({2}), "out of range");
-  EXPECT_EMBER_ERROR(x.index({0, -4}), "out of range");
+  EXPECT_EMBER_ERROR(x.index({2}), "index 2 is out of bounds for dimension 0 with size 2");
+  EXPECT_EMBER_ERROR(x.index({0, -4}), "index -4 is out of bounds for dimension 1 with size 3");
   EXPECT_EMBER_ERROR(TensorIndex("..x"), "expected \"...\"");
 }
 
@@ -257,7 +257,6 @@ TEST(Index, AdvancedIndices) {
   EXPECT_EMBER_ERROR(x.index({longs({1}, {-4})}), "out of bounds");
   EXPECT_EMBER_ERROR(x.index({ones({2})}), "tensors used as indices must be long");
   EXPECT_EMBER_ERROR(x.index({mask({2}, {1, 0})}), "shape of the mask");
-  EXPECT_EMBER_ERROR(x.index({longs({1}, {0}), longs({1}, {0})}), "more than one tensor index");
   EXPECT_EMBER_ERROR(x.index({mask({3, 4, 1}, std::vector<double>(12, 1))}), "too many indices");
 }
 

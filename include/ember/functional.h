@@ -36,24 +36,27 @@ class TensorData {
 Tensor tensor(const TensorData& data, const TensorOptions& opts = {});
 Tensor scalar_tensor(const Scalar& s, const TensorOptions& opts = {});
 // Shares caller memory: no copy (the numpy bridge of the notes). CPU or CUDA memory.
-Tensor from_blob(void* data, const Shape& sizes, const TensorOptions& opts = {});
-Tensor from_blob(void* data, const Shape& sizes, const Shape& strides, const TensorOptions& opts = {});
-Tensor from_blob(void* data, const Shape& sizes, std::function<void(void*)> deleter,
+Tensor from_blob(void* data, IntArrayRef sizes, const TensorOptions& opts = {});
+Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, const TensorOptions& opts = {});
+Tensor from_blob(void* data, IntArrayRef sizes, std::function<void(void*)> deleter,
                  const TensorOptions& opts = {});
-Tensor empty(const Shape& sizes, const TensorOptions& opts = {});
-Tensor zeros(const Shape& sizes, const TensorOptions& opts = {});
-Tensor ones(const Shape& sizes, const TensorOptions& opts = {});
-Tensor full(const Shape& sizes, const Scalar& value, const TensorOptions& opts = {});
+Tensor empty(IntArrayRef sizes, const TensorOptions& opts = {});
+Tensor zeros(IntArrayRef sizes, const TensorOptions& opts = {});
+Tensor ones(IntArrayRef sizes, const TensorOptions& opts = {});
+Tensor full(IntArrayRef sizes, const Scalar& value, const TensorOptions& opts = {});
 Tensor arange(const Scalar& end, const TensorOptions& opts = {});
-Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step = 1,
+Tensor arange(const Scalar& start, const Scalar& end, const TensorOptions& opts = {});
+Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
               const TensorOptions& opts = {});
 Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, const TensorOptions& opts = {});
 Tensor eye(int64_t n, const TensorOptions& opts = {});
 Tensor eye(int64_t n, int64_t m, const TensorOptions& opts = {});
-Tensor rand(const Shape& sizes, const TensorOptions& opts = {});
-Tensor randn(const Shape& sizes, const TensorOptions& opts = {});
-Tensor randint(int64_t high, const Shape& sizes, const TensorOptions& opts = {});
-Tensor randint(int64_t low, int64_t high, const Shape& sizes, const TensorOptions& opts = {});
+Tensor rand(IntArrayRef sizes, const TensorOptions& opts = {});
+Tensor bernoulli(const Tensor& p);  // 1 with probability p, elementwise
+Tensor bernoulli(const Tensor& x, double p);
+Tensor randn(IntArrayRef sizes, const TensorOptions& opts = {});
+Tensor randint(int64_t high, IntArrayRef sizes, const TensorOptions& opts = {});
+Tensor randint(int64_t low, int64_t high, IntArrayRef sizes, const TensorOptions& opts = {});
 Tensor empty_like(const Tensor& t, const TensorOptions& opts = {});
 Tensor zeros_like(const Tensor& t, const TensorOptions& opts = {});
 Tensor ones_like(const Tensor& t, const TensorOptions& opts = {});
@@ -87,19 +90,19 @@ bool equal(const Tensor& a, const Tensor& b);
 
 // ----- reductions
 Tensor sum(const Tensor& x);
-Tensor sum(const Tensor& x, const IntList& dims, bool keepdim = false);
+Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim = false);
 Tensor mean(const Tensor& x);
-Tensor mean(const Tensor& x, const IntList& dims, bool keepdim = false);
+Tensor mean(const Tensor& x, IntArrayRef dims, bool keepdim = false);
 Tensor prod(const Tensor& x);
 Tensor max(const Tensor& x);
 Tensor min(const Tensor& x);
-Tensor amax(const Tensor& x, const IntList& dims = {}, bool keepdim = false);
-Tensor amin(const Tensor& x, const IntList& dims = {}, bool keepdim = false);
+Tensor amax(const Tensor& x, IntArrayRef dims = {}, bool keepdim = false);
+Tensor amin(const Tensor& x, IntArrayRef dims = {}, bool keepdim = false);
 Tensor argmax(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
 Tensor argmin(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
 Tensor softmax(const Tensor& x, int64_t dim);
 Tensor log_softmax(const Tensor& x, int64_t dim);
-Tensor logsumexp(const Tensor& x, const IntList& dims, bool keepdim = false);
+Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim = false);
 
 // ----- linear algebra
 Tensor mm(const Tensor& a, const Tensor& b);
@@ -116,10 +119,10 @@ Tensor transpose(const Tensor& x, int64_t d0, int64_t d1);
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
 Tensor flatten(const Tensor& x, int64_t start_dim = 0, int64_t end_dim = -1);
-Tensor reshape(const Tensor& x, const Shape& shape);
+Tensor reshape(const Tensor& x, IntArrayRef shape);
 Tensor squeeze(const Tensor& x);
 Tensor unsqueeze(const Tensor& x, int64_t dim);
-Tensor permute(const Tensor& x, const IntList& dims);
+Tensor permute(const Tensor& x, IntArrayRef dims);
 Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);

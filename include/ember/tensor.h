@@ -10,6 +10,7 @@
 #include "ember/error.h"
 #include "ember/pointwise_ops.h"
 #include "ember/scalar.h"
+#include "ember/tensor_accessor.h"
 #include "ember/tensor_impl.h"
 #include "ember/tensor_index.h"
 #include "ember/tensor_options.h"
@@ -18,6 +19,26 @@ namespace ember {
 
 class Node;
 class TensorIndex;
+template <class T, size_t N>
+class TensorAccessor;
+
+// What libtorch's legacy Tensor::type() returns, for the queries code still makes with it.
+class TypeProperties {
+ public:
+  TypeProperties(ScalarType s, DeviceType d) : scalar_type_(s), device_type_(d) {}
+  ScalarType scalarType() const { return scalar_type_; }
+  DeviceType device_type() const { return device_type_; }
+  bool is_cuda() const { return device_type_ == kCUDA; }
+  std::string toString() const;  // "CPUFloatType"
+  bool operator==(const TypeProperties& o) const {
+    return scalar_type_ == o.scalar_type_ && device_type_ == o.device_type_;
+  }
+  bool operator!=(const TypeProperties& o) const { return !(*this == o); }
+
+ private:
+  ScalarType scalar_type_;
+  DeviceType device_type_;
+};
 
 // A handle to a TensorImpl, shared like libtorch's Tensor: copies alias the same data.
 // The data accessors are defined in runtime/; the op methods in frontend/.
@@ -30,8 +51,8 @@ class Tensor {
   bool defined() const { return impl_ != nullptr; }
   int64_t dim() const { return static_cast<int64_t>(impl().sizes.size()); }
   int64_t ndimension() const { return dim(); }
-  const Shape& sizes() const { return impl().sizes; }
-  const Shape& strides() const { return impl().strides; }
+  IntArrayRef sizes() const { return impl().sizes; }
+  IntArrayRef strides() const { return impl().strides; }
   int64_t size(int64_t d) const;
   int64_t stride(int64_t d) const;
   int64_t numel() const { return impl().numel(); }
@@ -61,21 +82,41 @@ class Tensor {
   template <class T> T item() const;
   Scalar item() const;
 
-  // ----- conversion
-  Tensor to(Device d, bool non_blocking = false, bool copy = false) const;
-  Tensor to(ScalarType t, bool non_blocking = false, bool copy = false) const;
-  Tensor to(Device d, ScalarType t, bool non_blocking = false, bool copy = false) const;
-  Tensor to(const TensorOptions& o, bool non_blocking = false, bool copy = false) const;
+  // ----- conversion, as libtorch's overloads (a Device or DeviceType converts to TensorOptions)
+  Tensor to(const TensorOptions& options = {}, bool non_blocking = false, bool copy = false) const;
+  Tensor to(ScalarType dtype, bool non_blocking = false, bool copy = false) const;
+  Tensor to(Device device, ScalarType dtype, bool non_blocking = false, bool copy = false) const;
+  Tensor to(const Tensor& other, bool non_blocking = false, bool copy = false) const;
   Tensor cpu() const { return to(Device(kCPU)); }
   Tensor cuda(int index = 0) const { return to(Device(kCUDA, index)); }
   Tensor contiguous() const;
   Tensor clone() const;
-  Tensor type_as(const Tensor& other) const { return to(other.dtype()); }
+  Tensor type_as(const Tensor& other) const;
+  TypeProperties type() const;
   // Factories that take dtype and device from this tensor unless `opts` names them.
-  Tensor new_empty(const Shape& size, const TensorOptions& opts = {}) const;
-  Tensor new_zeros(const Shape& size, const TensorOptions& opts = {}) const;
-  Tensor new_ones(const Shape& size, const TensorOptions& opts = {}) const;
-  Tensor new_full(const Shape& size, const Scalar& value, const TensorOptions& opts = {}) const;
+  Tensor new_empty(IntArrayRef size, const TensorOptions& opts = {}) const;
+  Tensor new_zeros(IntArrayRef size, const TensorOptions& opts = {}) const;
+  Tensor new_ones(IntArrayRef size, const TensorOptions& opts = {}) const;
+  Tensor new_full(IntArrayRef size, const Scalar& value, const TensorOptions& opts = {}) const;
+  // Reshapes in place; keeps the elements in flat order and grows the storage when needed.
+  const Tensor& resize_(IntArrayRef size) const;
+  // The same data without autograd history; tensor_data shares the version counter,
+  // variable_data does not (libtorch's pair).
+  Tensor tensor_data() const;
+  Tensor variable_data() const;
+  template <class T, size_t N>
+  TensorAccessor<T, N> accessor() const&;
+  template <class T, size_t N>
+  TensorAccessor<T, N> accessor() && = delete;
+
+  // Assigning into an indexed view writes through it, as libtorch: x[0] = 5; x.index({1}) = y.
+  Tensor(const Tensor&) = default;
+  Tensor(Tensor&&) noexcept = default;
+  Tensor& operator=(const Tensor&) & = default;
+  Tensor& operator=(Tensor&&) & noexcept = default;
+  Tensor& operator=(const Tensor& src) &&;
+  Tensor& operator=(Tensor&& src) &&;
+  Tensor& operator=(const Scalar& value) &&;
 
   // ----- autograd
   bool requires_grad() const;
@@ -157,6 +198,14 @@ class Tensor {
   const Tensor& masked_fill_(const Tensor& mask, const Tensor& value) const;
   const Tensor& uniform_(double from = 0, double to = 1) const;
   const Tensor& normal_(double mean = 0, double std = 1) const;
+  // Integers drawn uniformly from [from, to); random_() spans what the dtype holds exactly.
+  const Tensor& random_(int64_t from, std::optional<int64_t> to) const;
+  const Tensor& random_(int64_t to) const;
+  const Tensor& random_() const;
+  const Tensor& bernoulli_(double p = 0.5) const;
+  const Tensor& bernoulli_(const Tensor& p) const;
+  Tensor bernoulli() const;  // this holds the probabilities
+  Tensor bernoulli(double p) const;
   const Tensor& index_put_(const std::vector<TensorIndex>& indices, const Tensor& values) const;
   const Tensor& index_put_(const std::vector<TensorIndex>& indices, const Scalar& value) const;
   const Tensor& scatter_(int64_t dim, const Tensor& index, const Tensor& src) const;
@@ -179,10 +228,10 @@ class Tensor {
 
   // ----- reductions
   Tensor sum(std::optional<ScalarType> dtype = std::nullopt) const;
-  Tensor sum(const IntList& dims, bool keepdim = false,
+  Tensor sum(IntArrayRef dims, bool keepdim = false,
              std::optional<ScalarType> dtype = std::nullopt) const;
   Tensor mean(std::optional<ScalarType> dtype = std::nullopt) const;
-  Tensor mean(const IntList& dims, bool keepdim = false,
+  Tensor mean(IntArrayRef dims, bool keepdim = false,
               std::optional<ScalarType> dtype = std::nullopt) const;
   Tensor prod(std::optional<ScalarType> dtype = std::nullopt) const;
   Tensor prod(int64_t dim, bool keepdim = false,
@@ -191,11 +240,11 @@ class Tensor {
   std::tuple<Tensor, Tensor> max(int64_t dim, bool keepdim = false) const;
   Tensor min() const;
   std::tuple<Tensor, Tensor> min(int64_t dim, bool keepdim = false) const;
-  Tensor amax(const IntList& dims = {}, bool keepdim = false) const;
-  Tensor amin(const IntList& dims = {}, bool keepdim = false) const;
+  Tensor amax(IntArrayRef dims = {}, bool keepdim = false) const;
+  Tensor amin(IntArrayRef dims = {}, bool keepdim = false) const;
   Tensor argmax(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
   Tensor argmin(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
-  Tensor sum_to_size(const Shape& size) const;
+  Tensor sum_to_size(IntArrayRef size) const;
 
   // ----- linear algebra
   Tensor mm(const Tensor& other) const;
@@ -209,13 +258,13 @@ class Tensor {
   Tensor transpose(int64_t dim0, int64_t dim1) const;
 
   // ----- shape and indexing
-  Tensor view(const Shape& shape) const;
+  Tensor view(IntArrayRef shape) const;
   Tensor view_as(const Tensor& other) const { return view(other.sizes()); }
-  Tensor reshape(const Shape& shape) const;
+  Tensor reshape(IntArrayRef shape) const;
   Tensor reshape_as(const Tensor& other) const { return reshape(other.sizes()); }
   Tensor flatten(int64_t start_dim = 0, int64_t end_dim = -1) const;
-  Tensor permute(const IntList& dims) const;
-  Tensor expand(const Shape& size) const;
+  Tensor permute(IntArrayRef dims) const;
+  Tensor expand(IntArrayRef size) const;
   Tensor expand_as(const Tensor& other) const { return expand(other.sizes()); }
   Tensor squeeze() const;
   Tensor squeeze(int64_t dim) const;
@@ -235,17 +284,18 @@ class Tensor {
   Tensor nonzero() const;
   Tensor index(const std::vector<TensorIndex>& indices) const;
   std::vector<Tensor> split(int64_t split_size, int64_t dim = 0) const;
-  std::vector<Tensor> split(const IntList& split_sizes, int64_t dim = 0) const;
-  std::vector<Tensor> split_with_sizes(const IntList& split_sizes, int64_t dim = 0) const {
+  std::vector<Tensor> split(IntArrayRef split_sizes, int64_t dim = 0) const;
+  std::vector<Tensor> split_with_sizes(IntArrayRef split_sizes, int64_t dim = 0) const {
     return split(split_sizes, dim);
   }
   std::vector<Tensor> chunk(int64_t chunks, int64_t dim = 0) const;
   std::vector<Tensor> unbind(int64_t dim = 0) const;
-  Tensor repeat(const IntList& repeats) const;
+  Tensor repeat(IntArrayRef repeats) const;
 
   std::string toString() const;
 
  private:
+  TensorOptions options_with(const TensorOptions& o) const;
   std::shared_ptr<TensorImpl> impl_;
 };
 
@@ -288,6 +338,15 @@ T* Tensor::data_ptr() const {
 template <class T>
 T Tensor::item() const {
   return item().to<T>();
+}
+
+template <class T, size_t N>
+TensorAccessor<T, N> Tensor::accessor() const& {
+  static_assert(N > 0, "accessor is used for indexing tensor, for scalars use *data_ptr<T>()");
+  EMBER_CHECK(dim() == static_cast<int64_t>(N), "TensorAccessor expected ", N, " dims but tensor has ",
+              dim());
+  EMBER_CHECK(is_cpu(), "accessor: expected a CPU tensor but got one on ", device().str());
+  return TensorAccessor<T, N>(data_ptr<T>(), sizes().data(), strides().data());
 }
 
 }  // namespace ember
