@@ -39,7 +39,7 @@ TEST(CompatSequential, IndexPushBackExtendPtr) {
   auto expected = seq->ptr<torch::nn::LinearImpl>(2)->forward(torch::relu(l0->forward(x)));
   EXPECT_TRUE(torch::allclose(seq->forward(x), expected));
   EXPECT_TRUE(torch::allclose(seq->forward<torch::Tensor>(x), expected));
-  torch::nn::Sequential more(torch::nn::Sigmoid());
+  torch::nn::Sequential more{torch::nn::Sigmoid()};
   seq->extend(*more);
   EXPECT_EQ(seq->size(), 4u);
   size_t n = 0;

@@ -98,17 +98,17 @@ TEST(CompatModule, NamedParametersBuffersChildrenModules) {
 
 TEST(CompatModule, RegistrationChecksUseLibtorchWording) {
   Net net;
-  EXPECT_EQ(error_of([&] { net->register_parameter("", torch::ones(1)); }), "Parameter name must not be empty");
-  EXPECT_EQ(error_of([&] { net->register_parameter("a.b", torch::ones(1)); }),
+  EXPECT_EQ(error_of([&] { net->register_parameter("", torch::ones({1})); }), "Parameter name must not be empty");
+  EXPECT_EQ(error_of([&] { net->register_parameter("a.b", torch::ones({1})); }),
             "Parameter name must not contain a dot (got 'a.b')");
-  EXPECT_EQ(error_of([&] { net->register_parameter("scale", torch::ones(1)); }), "Parameter 'scale' already defined");
-  EXPECT_EQ(error_of([&] { net->register_buffer("", torch::ones(1)); }), "Buffer name must not be empty");
-  EXPECT_EQ(error_of([&] { net->register_buffer("running", torch::ones(1)); }), "Buffer 'running' already defined");
+  EXPECT_EQ(error_of([&] { net->register_parameter("scale", torch::ones({1})); }), "Parameter 'scale' already defined");
+  EXPECT_EQ(error_of([&] { net->register_buffer("", torch::ones({1})); }), "Buffer name must not be empty");
+  EXPECT_EQ(error_of([&] { net->register_buffer("running", torch::ones({1})); }), "Buffer 'running' already defined");
   EXPECT_EQ(error_of([&] { net->register_module("x.y", torch::nn::ReLU()); }),
             "Submodule name must not contain a dot (got 'x.y')");
   EXPECT_EQ(error_of([&] { net->register_module("fc1", torch::nn::ReLU()); }), "Submodule 'fc1' already defined");
   EXPECT_EQ(error_of([&] { net->register_module("", torch::nn::ReLU()); }), "Submodule name must not be empty");
-  auto t = net->register_parameter("frozen", torch::ones(2), /*requires_grad=*/false);
+  auto t = net->register_parameter("frozen", torch::ones({2}), /*requires_grad=*/false);
   EXPECT_FALSE(t.requires_grad());
   // An undefined parameter is kept but not reported (Linear without bias).
   EXPECT_FALSE(net->fc2->bias.defined());
@@ -240,7 +240,7 @@ TEST(CompatModule, ToCudaMovesInPlace) {
   auto w = net->fc1->weight;
   net->to(torch::kCUDA);
   EXPECT_TRUE(w.is_cuda());
-  EXPECT_TRUE(net->forward(torch::randn({2, 4}, torch::kCUDA)).is_cuda());
+  EXPECT_TRUE(net->forward(torch::randn({2, 4}, torch::TensorOptions().device(torch::kCUDA))).is_cuda());
   auto copy = std::dynamic_pointer_cast<torch::nn::LinearImpl>(torch::nn::Linear(2, 2)->clone(torch::Device(torch::kCUDA)));
   EXPECT_TRUE(copy->weight.is_cuda());
 }

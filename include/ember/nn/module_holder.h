@@ -30,7 +30,7 @@ class ModuleHolder : detail::ModuleHolderIndicator {
   // Constructs a new Impl from the arguments (but never hijacks copying a holder or a pointer).
   template <class Head, class... Tail,
             class = std::enable_if_t<!(sizeof...(Tail) == 0 &&
-                                       (detail::is_module_holder_v<Head> ||
+                                       (std::is_base_of_v<ModuleHolder, std::decay_t<Head>> ||
                                         std::is_constructible_v<std::shared_ptr<Contained>, Head>))>>
   explicit ModuleHolder(Head&& head, Tail&&... tail)
       : impl_(std::make_shared<Contained>(std::forward<Head>(head), std::forward<Tail>(tail)...)) {}
