@@ -236,13 +236,13 @@ std::vector<Case> cases() {
       {"cross_entropy", {N({4, 5}), Idx({4}, 5)}, [](const Inputs& i) { return F::cross_entropy(i[0], i[1]); }},
       {"nll_log_softmax", {N({4, 5}), Idx({4}, 5)},
        [](const Inputs& i) { return F::nll_loss(F::log_softmax(i[0], 1), i[1]); }},
-      {"nll_weight_ignore", {N({6, 5}), Idx({6}, 5), P({5})},
+      {"nll_weight_ignore", {N({6, 5}), Idx({6}, 5)},
        [](const Inputs& i) {
-         return F::nll_loss(F::log_softmax(i[0], 1), i[1], F::NLLLossFuncOptions().weight(i[2]).ignore_index(1));
+         return F::nll_loss(F::log_softmax(i[0], 1), i[1], F::NLLLossFuncOptions().weight(tensor(TensorData(std::vector<double>{1.0, 2.0, 0.5, 1.5, 0.8}), TensorOptions().dtype(kFloat64).device(i[0].device()))).ignore_index(1));
        }},
-      {"cross_entropy_weight_smoothing", {N({6, 5}), Idx({6}, 5), P({5})},
+      {"cross_entropy_weight_smoothing", {N({6, 5}), Idx({6}, 5)},
        [](const Inputs& i) {
-         return F::cross_entropy(i[0], i[1], F::CrossEntropyFuncOptions().weight(i[2]).label_smoothing(0.2)
+         return F::cross_entropy(i[0], i[1], F::CrossEntropyFuncOptions().weight(tensor(TensorData(std::vector<double>{1.0, 2.0, 0.5, 1.5, 0.8}), TensorOptions().dtype(kFloat64).device(i[0].device()))).label_smoothing(0.2)
                                                  .ignore_index(3).reduction(kSum));
        }},
 

@@ -231,11 +231,11 @@ const std::map<std::string, Program>& programs() {
       {"nll_log_softmax", [](const Inputs& i) { return F::nll_loss(i[0].log_softmax(1), i[1]); }},
       {"nll_weight_ignore",
        [](const Inputs& i) {
-         return F::nll_loss(i[0].log_softmax(1), i[1], F::NLLLossFuncOptions().weight(i[2]).ignore_index(1));
+         return F::nll_loss(i[0].log_softmax(1), i[1], F::NLLLossFuncOptions().weight(torch::tensor({1.0, 2.0, 0.5, 1.5, 0.8}, torch::kFloat64)).ignore_index(1));
        }},
       {"cross_entropy_weight_smoothing",
        [](const Inputs& i) {
-         return F::cross_entropy(i[0], i[1], F::CrossEntropyFuncOptions().weight(i[2]).label_smoothing(0.2)
+         return F::cross_entropy(i[0], i[1], F::CrossEntropyFuncOptions().weight(torch::tensor({1.0, 2.0, 0.5, 1.5, 0.8}, torch::kFloat64)).label_smoothing(0.2)
                                                  .ignore_index(3).reduction(torch::kSum));
        }},
       // the notes' networks: one loss and its gradients, then a few training steps
