@@ -131,14 +131,14 @@ NamedTensorList load_tensors(const std::string& path, Device device) {
 }
 
 void save(const nn::Module& module, const std::string& path) {
-  NamedTensorList all = module.named_parameters();
-  for (auto& b : module.named_buffers()) all.push_back(b);
+  NamedTensorList all = module.named_parameters().pairs();
+  for (auto& b : module.named_buffers()) all.push_back(b.pair());
   save_tensors(all, path);
 }
 
 void load(nn::Module& module, const std::string& path) {
-  NamedTensorList targets = module.named_parameters();
-  for (auto& b : module.named_buffers()) targets.push_back(b);
+  NamedTensorList targets = module.named_parameters().pairs();
+  for (auto& b : module.named_buffers()) targets.push_back(b.pair());
   NamedTensorList loaded = load_tensors(path);
   std::string problems;
   std::set<std::string> seen;

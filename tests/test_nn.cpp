@@ -24,15 +24,15 @@ TEST(Module, RegistrationAndNames) {
   Block b;
   auto named = b->named_parameters();
   ASSERT_EQ(named.size(), 3u);
-  EXPECT_EQ(named[0].first, "scale");
-  EXPECT_EQ(named[1].first, "fc.weight");
-  EXPECT_EQ(named[2].first, "fc.bias");
-  EXPECT_EQ(b->named_buffers()[0].first, "running");
+  EXPECT_EQ(named[0].key(), "scale");
+  EXPECT_EQ(named[1].key(), "fc.weight");
+  EXPECT_EQ(named[2].key(), "fc.bias");
+  EXPECT_EQ(b->named_buffers()[0].key(), "running");
   EXPECT_EQ(b->children().size(), 1u);
   EXPECT_EQ(b->modules().size(), 2u);
   for (auto& p : b->parameters()) EXPECT_TRUE(p.requires_grad());
-  EXPECT_TRUE(named[0].second.is_same(b->scale));
-  EXPECT_EMBER_ERROR(b->register_parameter("scale", ones({1})), "already exists");
+  EXPECT_TRUE(named[0].value().is_same(b->scale));
+  EXPECT_EMBER_ERROR(b->register_parameter("scale", ones({1})), "already defined");
 }
 
 TEST(Module, ZeroGradSetsToNoneOrZeroes) {
@@ -79,8 +79,8 @@ TEST(Module, Printing) {
   std::ostringstream os;
   os << *seq;
   EXPECT_EQ(os.str(),
-            "Sequential(\n  (0): Linear(in_features=10, out_features=5, bias=true)\n  (1): ReLU\n"
-            "  (2): Linear(in_features=5, out_features=2, bias=true)\n)");
+            "torch::nn::Sequential(\n  (0): torch::nn::Linear(in_features=10, out_features=5, bias=true)\n"
+            "  (1): torch::nn::ReLU()\n  (2): torch::nn::Linear(in_features=5, out_features=2, bias=true)\n)");
 }
 
 TEST(Linear, ShapesAndLibtorchInit) {
@@ -114,7 +114,7 @@ TEST(Sequential, RunsInOrder) {
   auto l2 = std::dynamic_pointer_cast<nn::LinearImpl>(seq->children()[2]);
   Tensor expected = l2->forward(l0->forward(x).tanh()).sigmoid();
   EXPECT_TRUE(close(seq->forward(x), expected));
-  EXPECT_EQ(seq->named_parameters()[2].first, "2.weight");
+  EXPECT_EQ(seq->named_parameters()[2].key(), "2.weight");
 }
 
 TEST(Loss, MseL1ValuesAndReductions) {

@@ -134,5 +134,5 @@ TEST(Optim, BadOptions) {
   EXPECT_EMBER_ERROR(optim::SGD({a}, optim::SGDOptions(0.1).nesterov(true)), "Nesterov");
   EXPECT_EMBER_ERROR(optim::Adam({a}, optim::AdamOptions(0.1).betas({1.0, 0.9})), "beta");
   EXPECT_EMBER_ERROR(optim::SGD({a * 2}, optim::SGDOptions(0.1)), "non-leaf");
-  EXPECT_EMBER_ERROR(optim::SGD({}, optim::SGDOptions(0.1)), "empty");
+  EXPECT_EMBER_ERROR(optim::SGD(std::vector<Tensor>{}, optim::SGDOptions(0.1)), "empty");
 }

@@ -12,100 +12,141 @@
 namespace ember::optim {
 
 namespace {
-AdamOptions from_adamw(const AdamWOptions& o) {
-  return AdamOptions(o.lr()).betas(o.betas()).eps(o.eps()).weight_decay(o.weight_decay()).amsgrad(o.amsgrad());
+template <class O>
+void check(const O& o) {
+  auto [b1, b2] = o.betas();
+  EMBER_CHECK(o.lr() >= 0, "Invalid learning rate: ", o.lr());
+  EMBER_CHECK(o.eps() >= 0, "Invalid epsilon value: ", o.eps());
+  EMBER_CHECK(b1 >= 0 && b1 < 1, "Invalid beta parameter at index 0: ", b1);
+  EMBER_CHECK(b2 >= 0 && b2 < 1, "Invalid beta parameter at index 1: ", b2);
+  EMBER_CHECK(o.weight_decay() >= 0, "Invalid weight_decay value: ", o.weight_decay());
+}
+
+template <class O>
+void check_groups(const O& defaults, const std::vector<OptimizerParamGroup>& groups) {
+  check(defaults);
+  for (const auto& g : groups) check(static_cast<const O&>(g.options()));
 }
 }  // namespace
 
-Adam::Adam(std::vector<Tensor> params, AdamOptions o) : Adam(std::move(params), o, false) {}
-
-Adam::Adam(std::vector<Tensor> params, AdamOptions o, bool decoupled)
-    : Optimizer(std::move(params)),
-      options_(o),
-      decoupled_(decoupled),
-      steps_(params_.size()),
-      exp_avg_(params_.size()),
-      exp_avg_sq_(params_.size()),
-      max_exp_avg_sq_(params_.size()) {
-  auto [b1, b2] = o.betas();
-  EMBER_CHECK(o.lr() >= 0, "Adam: invalid learning rate: ", o.lr());
-  EMBER_CHECK(o.eps() >= 0, "Adam: invalid epsilon value: ", o.eps());
-  EMBER_CHECK(b1 >= 0 && b1 < 1, "Adam: invalid beta parameter at index 0: ", b1);
-  EMBER_CHECK(b2 >= 0 && b2 < 1, "Adam: invalid beta parameter at index 1: ", b2);
-  EMBER_CHECK(o.weight_decay() >= 0, "Adam: invalid weight_decay value: ", o.weight_decay());
-  for (auto& s : steps_) s = zeros({}, kFloat64);
+Adam::Adam(const std::vector<OptimizerParamGroup>& param_groups, AdamOptions defaults)
+    : Adam(param_groups, std::make_unique<AdamOptions>(defaults), false) {
+  check_groups(defaults, param_groups_);
 }
 
-void Adam::init_state(size_t i) {
-  if (exp_avg_[i].defined()) return;
-  jit::TraceScope outside(nullptr);  // optimizer state is real, created outside any trace
-  exp_avg_[i] = zeros_like(params_[i]);
-  exp_avg_sq_[i] = zeros_like(params_[i]);
-  if (options_.amsgrad()) max_exp_avg_sq_[i] = zeros_like(params_[i]);
+Adam::Adam(std::vector<OptimizerParamGroup> param_groups, std::unique_ptr<OptimizerOptions> defaults, bool decoupled)
+    : Optimizer(std::move(param_groups), std::move(defaults)), decoupled_(decoupled) {}
+
+AdamW::AdamW(const std::vector<OptimizerParamGroup>& param_groups, AdamWOptions defaults)
+    : Adam(param_groups, std::make_unique<AdamWOptions>(defaults), true) {
+  check_groups(defaults, param_groups_);
 }
 
-AdamW::AdamW(std::vector<Tensor> params, AdamWOptions o)
-    : Adam(std::move(params), from_adamw(o), true) {}
+Adam::Hyper Adam::hyper(const OptimizerOptions& o) const {
+  auto get = [](const auto& x) {
+    auto [b1, b2] = x.betas();
+    return Hyper{x.lr(), b1, b2, x.eps(), x.weight_decay(), x.amsgrad()};
+  };
+  return decoupled_ ? get(static_cast<const AdamWOptions&>(o)) : get(static_cast<const AdamOptions&>(o));
+}
 
-void Adam::step() {
+const AdamParamState* Adam::find_state(size_t i) const {
+  auto it = state_.find(parameters().at(i).unsafeGetTensorImpl());
+  return it == state_.end() ? nullptr : static_cast<const AdamParamState*>(it->second.get());
+}
+
+int64_t Adam::step_count(size_t i) const {
+  const AdamParamState* s = find_state(i);
+  return s ? s->step() : 0;
+}
+const Tensor& Adam::exp_avg(size_t i) const {
+  static const Tensor none;
+  const AdamParamState* s = find_state(i);
+  return s ? s->exp_avg_ : none;
+}
+const Tensor& Adam::exp_avg_sq(size_t i) const {
+  static const Tensor none;
+  const AdamParamState* s = find_state(i);
+  return s ? s->exp_avg_sq_ : none;
+}
+
+AdamParamState& Adam::state_for(const Tensor& p, bool amsgrad) {
+  return state_of<AdamParamState>(p, [&] {
+    auto s = std::make_unique<AdamParamState>();
+    s->step_count = zeros({}, kFloat64);
+    s->exp_avg_ = zeros_like(p);
+    s->exp_avg_sq_ = zeros_like(p);
+    if (amsgrad) s->max_exp_avg_sq_ = zeros_like(p);
+    return s;
+  });
+}
+
+Tensor Adam::step(LossClosure closure) {
+  Tensor loss = run_closure(closure);
   NoGradGuard guard;
-  if (jit::active_tracer()) return step_traced();
-  auto [b1, b2] = options_.betas();
-  for (auto& group : groups_with_grads()) {
-    // Parameters at the same step count share bias corrections: one launch per count.
-    std::vector<std::pair<int64_t, size_t>> order;
-    for (size_t k = 0; k < group.index.size(); ++k) {
-      size_t i = group.index[k];
-      init_state(i);
-      double& count = *steps_[i].data_ptr<double>();
-      count += 1;
-      order.emplace_back(static_cast<int64_t>(count), k);
+  for (auto& group : param_groups_) {
+    Hyper h = hyper(group.options());
+    if (jit::active_tracer()) {
+      step_traced(group.params(), h);
+      continue;
     }
-    std::sort(order.begin(), order.end());
-    for (size_t s = 0; s < order.size();) {
-      int64_t step = order[s].first;
-      OptimizerArgs a;
-      a.kind = OptimizerArgs::Kind::Adam;
-      double bc1 = 1 - std::pow(b1, static_cast<double>(step));
-      double bc2 = 1 - std::pow(b2, static_cast<double>(step));
-      a.adam = {options_.lr(), b1, b2, options_.eps(), options_.weight_decay(), options_.amsgrad(),
-                decoupled_, options_.lr() / bc1, std::sqrt(bc2)};
-      for (; s < order.size() && order[s].first == step; ++s) {
-        size_t k = order[s].second, i = group.index[k];
-        a.tensors.push_back({params_[i], group.grads[k], exp_avg_[i], exp_avg_sq_[i], max_exp_avg_sq_[i]});
+    for (auto& batch : batches_with_grads(group.params())) {
+      // Parameters at the same step count share bias corrections: one launch per count.
+      std::vector<std::pair<int64_t, size_t>> order;
+      std::vector<AdamParamState*> states;
+      for (size_t k = 0; k < batch.params.size(); ++k) {
+        AdamParamState& s = state_for(batch.params[k], h.amsgrad);
+        if (h.amsgrad && !s.max_exp_avg_sq_.defined()) s.max_exp_avg_sq_ = zeros_like(batch.params[k]);
+        double& count = *s.step_count.data_ptr<double>();
+        count += 1;
+        order.emplace_back(static_cast<int64_t>(count), k);
+        states.push_back(&s);
       }
-      backend_for(group.device).optimizer_step(a);
+      std::sort(order.begin(), order.end());
+      for (size_t i = 0; i < order.size();) {
+        int64_t step = order[i].first;
+        OptimizerArgs a;
+        a.kind = OptimizerArgs::Kind::Adam;
+        double bc1 = 1 - std::pow(h.b1, static_cast<double>(step));
+        double bc2 = 1 - std::pow(h.b2, static_cast<double>(step));
+        a.adam = {h.lr, h.b1, h.b2, h.eps, h.weight_decay, h.amsgrad, decoupled_, h.lr / bc1, std::sqrt(bc2)};
+        for (; i < order.size() && order[i].first == step; ++i) {
+          size_t k = order[i].second;
+          AdamParamState& s = *states[k];
+          a.tensors.push_back({batch.params[k], batch.grads[k], s.exp_avg_, s.exp_avg_sq_,
+                               h.amsgrad ? s.max_exp_avg_sq_ : Tensor()});
+        }
+        backend_for(batch.device).optimizer_step(a);
+      }
     }
+    for (auto& p : group.params()) p.bump_version();
   }
-  for (auto& p : params_) p.bump_version();
+  return loss;
 }
 
-void Adam::step_traced() {
-  const AdamOptions& o = options_;
-  auto [b1, b2] = o.betas();
-  for (size_t i = 0; i < params_.size(); ++i) {
-    const Tensor& p = params_[i];
+void Adam::step_traced(const std::vector<Tensor>& params, const Hyper& h) {
+  for (const Tensor& p : params) {
     Tensor g = p.grad();
     if (!g.defined()) continue;
-    init_state(i);
+    AdamParamState& s = state_for(p, h.amsgrad);
     // Mirrors dev::adam_update operation for operation; the step count is a tensor so the
     // bias corrections follow it from call to call.
-    steps_[i].add_(1);
-    Tensor step_size = o.lr() / (1 - pow(b1, steps_[i]));
-    Tensor bc2_sqrt = (1 - pow(b2, steps_[i])).sqrt();
-    if (o.weight_decay() != 0) {
-      if (decoupled_) p.mul_(1 - o.lr() * o.weight_decay());
-      else g = g + p * o.weight_decay();
+    s.step_count.add_(1);
+    Tensor step_size = h.lr / (1 - pow(h.b1, s.step_count));
+    Tensor bc2_sqrt = (1 - pow(h.b2, s.step_count)).sqrt();
+    if (h.weight_decay != 0) {
+      if (decoupled_) p.mul_(1 - h.lr * h.weight_decay);
+      else g = g + p * h.weight_decay;
     }
-    const Tensor &m = exp_avg_[i], &v = exp_avg_sq_[i];
-    m.copy_(m + (g - m) * (1 - b1));
-    v.copy_(v * b2 + g * g * (1 - b2));
+    const Tensor &m = s.exp_avg_, &v = s.exp_avg_sq_;
+    m.copy_(m + (g - m) * (1 - h.b1));
+    v.copy_(v * h.b2 + g * g * (1 - h.b2));
     Tensor vv = v;
-    if (o.amsgrad()) {
-      max_exp_avg_sq_[i].copy_(maximum(max_exp_avg_sq_[i], v));
-      vv = max_exp_avg_sq_[i];
+    if (h.amsgrad) {
+      s.max_exp_avg_sq_.copy_(maximum(s.max_exp_avg_sq_, v));
+      vv = s.max_exp_avg_sq_;
     }
-    Tensor denom = vv.sqrt() / bc2_sqrt + o.eps();
+    Tensor denom = vv.sqrt() / bc2_sqrt + h.eps;
     p.sub_(step_size * (m / denom));
   }
 }

@@ -8,62 +8,91 @@
 
 namespace ember::optim {
 
-SGD::SGD(std::vector<Tensor> params, SGDOptions o)
-    : Optimizer(std::move(params)), options_(o), buffers_(params_.size()), started_(params_.size()) {
-  EMBER_CHECK(o.lr() >= 0, "SGD: invalid learning rate: ", o.lr());
-  EMBER_CHECK(o.momentum() >= 0, "SGD: invalid momentum value: ", o.momentum());
-  EMBER_CHECK(o.weight_decay() >= 0, "SGD: invalid weight_decay value: ", o.weight_decay());
+namespace {
+void check(const SGDOptions& o) {
+  EMBER_CHECK(o.lr() >= 0, "Invalid learning rate: ", o.lr());
+  EMBER_CHECK(o.momentum() >= 0, "Invalid momentum value: ", o.momentum());
+  EMBER_CHECK(o.weight_decay() >= 0, "Invalid weight_decay value: ", o.weight_decay());
   EMBER_CHECK(!o.nesterov() || (o.momentum() > 0 && o.dampening() == 0),
-              "SGD: Nesterov momentum requires a momentum and zero dampening");
+              "Nesterov momentum requires a momentum and zero dampening");
+}
+}  // namespace
+
+SGD::SGD(const std::vector<OptimizerParamGroup>& param_groups, SGDOptions defaults)
+    : Optimizer(param_groups, std::make_unique<SGDOptions>(defaults)) {
+  check(defaults);
+  for (auto& g : param_groups_) check(static_cast<const SGDOptions&>(g.options()));
 }
 
-void SGD::step() {
+const Tensor& SGD::momentum_buffer(size_t i) const {
+  static const Tensor none;
+  auto it = state_.find(parameters().at(i).unsafeGetTensorImpl());
+  return it == state_.end() ? none : static_cast<const SGDParamState&>(*it->second).momentum_buffer();
+}
+
+Tensor SGD::step(LossClosure closure) {
+  Tensor loss = run_closure(closure);
   NoGradGuard guard;
-  if (jit::active_tracer()) return step_traced();
-  bool has_momentum = options_.momentum() != 0;
-  for (auto& group : groups_with_grads()) {
-    // Parameters whose momentum buffer starts this step take the gradient as the buffer.
-    OptimizerArgs starting, continuing;
-    for (size_t k = 0; k < group.index.size(); ++k) {
-      size_t i = group.index[k];
-      bool first = has_momentum && !buffers_[i].defined();
-      if (first) buffers_[i] = zeros_like(params_[i]);
-      if (has_momentum && started_[i].defined()) {
-        first = !started_[i].item<bool>();
-        started_[i].fill_(true);
+  for (auto& group : param_groups_) {
+    const auto& o = static_cast<const SGDOptions&>(group.options());
+    if (jit::active_tracer()) {
+      step_traced(group.params(), o);
+      continue;
+    }
+    bool has_momentum = o.momentum() != 0;
+    for (auto& batch : batches_with_grads(group.params())) {
+      // Parameters whose momentum buffer starts this step take the gradient as the buffer.
+      OptimizerArgs starting, continuing;
+      for (size_t k = 0; k < batch.params.size(); ++k) {
+        const Tensor& p = batch.params[k];
+        Tensor buf;
+        bool first = false;
+        if (has_momentum) {
+          auto& s = state_of<SGDParamState>(p, [] { return std::make_unique<SGDParamState>(); });
+          first = !s.momentum_buffer_.defined();
+          if (first) s.momentum_buffer_ = zeros_like(p);
+          if (s.started.defined()) {
+            first = !s.started.item<bool>();
+            s.started.fill_(true);
+          }
+          buf = s.momentum_buffer_;
+        }
+        (first ? starting : continuing).tensors.push_back({p, batch.grads[k], buf});
       }
-      (first ? starting : continuing).tensors.push_back({params_[i], group.grads[k], buffers_[i]});
+      for (auto* a : {&starting, &continuing}) {
+        if (a->tensors.empty()) continue;
+        a->kind = OptimizerArgs::Kind::Sgd;
+        a->sgd = {o.lr(), o.momentum(), o.dampening(), o.weight_decay(), o.nesterov(), a == &starting};
+        backend_for(batch.device).optimizer_step(*a);
+      }
     }
-    for (auto* a : {&starting, &continuing}) {
-      if (a->tensors.empty()) continue;
-      a->kind = OptimizerArgs::Kind::Sgd;
-      a->sgd = {options_.lr(), options_.momentum(), options_.dampening(), options_.weight_decay(),
-                options_.nesterov(), a == &starting};
-      backend_for(group.device).optimizer_step(*a);
-    }
+    for (auto& p : group.params()) p.bump_version();
   }
-  for (auto& p : params_) p.bump_version();
+  return loss;
 }
 
-void SGD::step_traced() {
-  const SGDOptions& o = options_;
+void SGD::step_traced(const std::vector<Tensor>& params, const SGDOptions& o) {
   bool has_momentum = o.momentum() != 0;
-  for (size_t i = 0; i < params_.size(); ++i) {
-    const Tensor& p = params_[i];
+  for (const Tensor& p : params) {
     Tensor d = p.grad();
     if (!d.defined()) continue;
-    if (has_momentum && !buffers_[i].defined()) {
-      jit::TraceScope outside(nullptr);  // optimizer state is real, created outside the trace
-      buffers_[i] = zeros_like(p);
-      started_[i] = zeros({}, kBool);
-    }
     // Mirrors dev::sgd_update operation for operation (same rounding).
     if (o.weight_decay() != 0) d = d + p * o.weight_decay();
     if (has_momentum) {
-      Tensor next = buffers_[i] * o.momentum() + d * (1 - o.dampening());
-      if (started_[i].defined()) next = where(started_[i], next, d);
-      buffers_[i].copy_(next);
-      if (started_[i].defined()) started_[i].fill_(true);
+      auto& s = state_of<SGDParamState>(p, [&] {
+        auto st = std::make_unique<SGDParamState>();
+        st->momentum_buffer_ = zeros_like(p);
+        st->started = zeros({}, kBool);
+        return st;
+      });
+      if (!s.started.defined()) {
+        jit::TraceScope outside(nullptr);
+        s.started = ones({}, kBool);  // the buffer started in an eager step
+      }
+      Tensor next = s.momentum_buffer_ * o.momentum() + d * (1 - o.dampening());
+      next = where(s.started, next, d);
+      s.momentum_buffer_.copy_(next);
+      s.started.fill_(true);
       d = o.nesterov() ? d + next * o.momentum() : next;
     }
     p.sub_(d * o.lr());

@@ -77,6 +77,10 @@ class Tensor {
   }
   const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
 
+  // libtorch compatibility (nn/optim): the identity optimizers key their state by.
+  TensorImpl* unsafeGetTensorImpl() const { return impl_.get(); }
+
+
   void* data_ptr() const;
   template <class T> T* data_ptr() const;
   template <class T> T item() const;

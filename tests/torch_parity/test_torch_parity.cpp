@@ -97,6 +97,33 @@ Tensor train_dynamic_momentum(const Inputs& in) {
   return cat(losses);
 }
 
+template <class Opt>
+Tensor train_nn_with(const Inputs& in, Opt& opt, const std::vector<Tensor>& p) {
+  Tensor x = in[0].detach(), y = in[1].detach();
+  std::vector<Tensor> losses;
+  for (int t = 0; t < 30; ++t) {
+    Tensor loss = F::mse_loss(linear(linear(x, p[0], p[1]).relu(), p[2], p[3]), y, kSum);
+    losses.push_back(loss.detach().reshape({1}));
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+  }
+  losses.push_back(p[2].detach().flatten());
+  return cat(losses);
+}
+
+Tensor train_nn_adagrad(const Inputs& in) {
+  auto p = fresh_parameters(in, 2);
+  optim::Adagrad opt(p, optim::AdagradOptions(1e-2).lr_decay(0.01).weight_decay(1e-3).initial_accumulator_value(0.1));
+  return train_nn_with(in, opt, p);
+}
+
+Tensor train_nn_rmsprop(const Inputs& in) {
+  auto p = fresh_parameters(in, 2);
+  optim::RMSprop opt(p, optim::RMSpropOptions(1e-3).alpha(0.9).momentum(0.5).centered(true).weight_decay(1e-3));
+  return train_nn_with(in, opt, p);
+}
+
 const char* kOwnLoop = "runs its own training loop";
 const char* kDataDependent = "a shape depends on values (compile() refuses it)";
 
@@ -209,6 +236,15 @@ std::vector<Case> cases() {
       {"cross_entropy", {N({4, 5}), Idx({4}, 5)}, [](const Inputs& i) { return F::cross_entropy(i[0], i[1]); }},
       {"nll_log_softmax", {N({4, 5}), Idx({4}, 5)},
        [](const Inputs& i) { return F::nll_loss(F::log_softmax(i[0], 1), i[1]); }},
+      {"nll_weight_ignore", {N({6, 5}), Idx({6}, 5)},
+       [](const Inputs& i) {
+         return F::nll_loss(F::log_softmax(i[0], 1), i[1], F::NLLLossFuncOptions().weight(tensor(TensorData(std::vector<double>{1.0, 2.0, 0.5, 1.5, 0.8}), TensorOptions().dtype(kFloat64).device(i[0].device()))).ignore_index(1));
+       }},
+      {"cross_entropy_weight_smoothing", {N({6, 5}), Idx({6}, 5)},
+       [](const Inputs& i) {
+         return F::cross_entropy(i[0], i[1], F::CrossEntropyFuncOptions().weight(tensor(TensorData(std::vector<double>{1.0, 2.0, 0.5, 1.5, 0.8}), TensorOptions().dtype(kFloat64).device(i[0].device()))).label_smoothing(0.2)
+                                                 .ignore_index(3).reduction(kSum));
+       }},
 
       {"two_layer_net", {N({n, d_in}), N({n, d_out}), N({d_in, h}), N({h, d_out})},
        [](const Inputs& i) { return (i[0].mm(i[2]).clamp(0).mm(i[3]) - i[1]).pow(2).sum(); }},
@@ -227,6 +263,10 @@ std::vector<Case> cases() {
        kOwnLoop, 1e-9},
       {"train_nn_adam", {N({n, d_in}), N({n, d_out}), N({h, d_in}), N({h}), N({d_out, h}), N({d_out})},
        train_nn_adam, kOwnLoop, 1e-9},
+      {"train_nn_adagrad", {N({n, d_in}), N({n, d_out}), N({h, d_in}), N({h}), N({d_out, h}), N({d_out})},
+       train_nn_adagrad, kOwnLoop, 1e-9},
+      {"train_nn_rmsprop", {N({n, d_in}), N({n, d_out}), N({h, d_in}), N({h}), N({d_out, h}), N({d_out})},
+       train_nn_rmsprop, kOwnLoop, 1e-9},
       {"train_dynamic_momentum",  // weights at nn::Linear's scale, so 3 shared layers stay finite
        {N({n, d_in}), N({n, d_out}), N({h, d_in}, 0.03), N({h}, 0.03), N({h, h}, 0.1), N({h}, 0.1),
         N({d_out, h}, 0.1), N({d_out}, 0.1)},

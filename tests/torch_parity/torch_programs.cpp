@@ -98,6 +98,36 @@ Tensor train_dynamic_momentum(const Inputs& in) {
   return torch::cat(losses);
 }
 
+template <class Opt>
+Tensor train_nn_with(const Inputs& in, Opt& opt, const std::vector<Tensor>& p) {
+  Tensor x = in[0].detach(), y = in[1].detach();
+  std::vector<Tensor> losses;
+  for (int t = 0; t < 30; ++t) {
+    Tensor pred = linear(linear(x, p[0], p[1]).relu(), p[2], p[3]);
+    Tensor loss = F::mse_loss(pred, y, F::MSELossFuncOptions().reduction(torch::kSum));
+    losses.push_back(loss.detach().reshape({1}));
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+  }
+  losses.push_back(p[2].detach().flatten());
+  return torch::cat(losses);
+}
+
+Tensor train_nn_adagrad(const Inputs& in) {
+  auto p = fresh_parameters(in, 2);
+  torch::optim::Adagrad opt(p, torch::optim::AdagradOptions(1e-2).lr_decay(0.01).weight_decay(1e-3)
+                                   .initial_accumulator_value(0.1));
+  return train_nn_with(in, opt, p);
+}
+
+Tensor train_nn_rmsprop(const Inputs& in) {
+  auto p = fresh_parameters(in, 2);
+  torch::optim::RMSprop opt(p, torch::optim::RMSpropOptions(1e-3).alpha(0.9).momentum(0.5).centered(true)
+                                   .weight_decay(1e-3));
+  return train_nn_with(in, opt, p);
+}
+
 const std::map<std::string, Program>& programs() {
   static const std::map<std::string, Program> table = {
       // unary
@@ -199,6 +229,15 @@ const std::map<std::string, Program>& programs() {
        [](const Inputs& i) { return F::l1_loss(i[0], i[1], F::L1LossFuncOptions().reduction(torch::kSum)); }},
       {"cross_entropy", [](const Inputs& i) { return F::cross_entropy(i[0], i[1]); }},
       {"nll_log_softmax", [](const Inputs& i) { return F::nll_loss(i[0].log_softmax(1), i[1]); }},
+      {"nll_weight_ignore",
+       [](const Inputs& i) {
+         return F::nll_loss(i[0].log_softmax(1), i[1], F::NLLLossFuncOptions().weight(torch::tensor({1.0, 2.0, 0.5, 1.5, 0.8}, torch::kFloat64)).ignore_index(1));
+       }},
+      {"cross_entropy_weight_smoothing",
+       [](const Inputs& i) {
+         return F::cross_entropy(i[0], i[1], F::CrossEntropyFuncOptions().weight(torch::tensor({1.0, 2.0, 0.5, 1.5, 0.8}, torch::kFloat64)).label_smoothing(0.2)
+                                                 .ignore_index(3).reduction(torch::kSum));
+       }},
       // the notes' networks: one loss and its gradients, then a few training steps
       {"two_layer_net", [](const Inputs& i) { return (i[0].mm(i[2]).clamp(0).mm(i[3]) - i[1]).pow(2).sum(); }},
       {"nn_two_layer",
@@ -214,6 +253,8 @@ const std::map<std::string, Program>& programs() {
        }},
       {"train_two_layer_sgd", train_two_layer_sgd},
       {"train_nn_adam", train_nn_adam},
+      {"train_nn_adagrad", train_nn_adagrad},
+      {"train_nn_rmsprop", train_nn_rmsprop},
       {"train_dynamic_momentum", train_dynamic_momentum},
   };
   return table;

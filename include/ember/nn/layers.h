@@ -1,79 +1,102 @@
 #pragma once
-// Layers: Linear, the activations, and Sequential.
-#include <functional>
-
+// Layers: Linear and the activations, as libtorch's (options objects, pretty_print, clone).
+#include "ember/nn/cloneable.h"
+#include "ember/nn/containers.h"
 #include "ember/nn/functional.h"
 #include "ember/nn/module.h"
 
 namespace ember::nn {
 
 struct LinearOptions {
-  LinearOptions(int64_t in, int64_t out) : in_features(in), out_features(out) {}
-  LinearOptions& bias(bool b) {
-    with_bias = b;
-    return *this;
-  }
-  int64_t in_features, out_features;
-  bool with_bias = true;
+  LinearOptions(int64_t in_features, int64_t out_features)
+      : in_features_(in_features), out_features_(out_features) {}
+  EMBER_ARG(int64_t, in_features);
+  EMBER_ARG(int64_t, out_features);
+  EMBER_ARG(bool, bias) = true;
 };
 
 // y = x W^T + b, initialised like libtorch (kaiming_uniform_(a = sqrt(5)) weights, uniform
 // bias in +-1/sqrt(in_features)).
-class LinearImpl : public Module {
+class LinearImpl : public Cloneable<LinearImpl> {
  public:
-  LinearImpl(int64_t in, int64_t out) : LinearImpl(LinearOptions(in, out)) {}
-  explicit LinearImpl(const LinearOptions& o);
-  Tensor forward(const Tensor& x) { return functional::linear(x, weight, bias); }
+  LinearImpl(int64_t in_features, int64_t out_features) : LinearImpl(LinearOptions(in_features, out_features)) {}
+  explicit LinearImpl(const LinearOptions& options);
+  void reset() override;
   void reset_parameters();
-  std::string describe() const override;
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input) { return functional::linear(input, weight, bias); }
 
   LinearOptions options;
   Tensor weight, bias;
 };
 EMBER_MODULE(Linear);
 
-#define EMBER_ACTIVATION(Name, fn)                                \
-  class Name##Impl : public Module {                              \
-   public:                                                        \
-    Name##Impl() : Module(#Name) {}                               \
-    Tensor forward(const Tensor& x) { return functional::fn(x); } \
-  };                                                              \
-  EMBER_MODULE(Name)
-
-EMBER_ACTIVATION(ReLU, relu);
-EMBER_ACTIVATION(Sigmoid, sigmoid);
-EMBER_ACTIVATION(Tanh, tanh);
-EMBER_ACTIVATION(GELU, gelu);
-#undef EMBER_ACTIVATION
-
-class SoftplusImpl : public Module {
+class ReLUImpl : public Cloneable<ReLUImpl> {
  public:
-  explicit SoftplusImpl(const SoftplusOptions& o = {}) : Module("Softplus"), options(o) {}
-  Tensor forward(const Tensor& x) { return functional::softplus(x, options); }
+  explicit ReLUImpl(const ReLUOptions& options = {}) : options(options) {}
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(Tensor input) { return functional::relu(std::move(input), options); }
+  ReLUOptions options;
+};
+EMBER_MODULE(ReLU);
 
+class SigmoidImpl : public Cloneable<SigmoidImpl> {
+ public:
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input) { return functional::sigmoid(input); }
+};
+EMBER_MODULE(Sigmoid);
+
+class TanhImpl : public Cloneable<TanhImpl> {
+ public:
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input) { return functional::tanh(input); }
+};
+EMBER_MODULE(Tanh);
+
+class GELUImpl : public Cloneable<GELUImpl> {
+ public:
+  explicit GELUImpl(GELUOptions options = {}) : options(std::move(options)) {}
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input) { return functional::gelu(input, options); }
+  GELUOptions options;
+};
+EMBER_MODULE(GELU);
+
+class SoftplusImpl : public Cloneable<SoftplusImpl> {
+ public:
+  explicit SoftplusImpl(const SoftplusOptions& options = {}) : options(options) {}
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input) { return functional::softplus(input, options); }
   SoftplusOptions options;
 };
 EMBER_MODULE(Softplus);
 
-// Runs its modules in order; each must have forward(const Tensor&) -> Tensor.
-class SequentialImpl : public Module {
+class SoftmaxImpl : public Cloneable<SoftmaxImpl> {
  public:
-  template <class... Modules>
-  explicit SequentialImpl(Modules&&... ms) : Module("Sequential") {
-    (push_back(std::forward<Modules>(ms)), ...);
-  }
-  template <class Holder>
-  void push_back(Holder h) {
-    auto impl = h.ptr();
-    register_module(std::to_string(steps_.size()), impl);
-    steps_.push_back([impl](const Tensor& x) { return impl->forward(x); });
-  }
-  Tensor forward(const Tensor& x);
-  size_t size() const { return steps_.size(); }
-
- private:
-  std::vector<std::function<Tensor(const Tensor&)>> steps_;
+  explicit SoftmaxImpl(int64_t dim) : SoftmaxImpl(SoftmaxOptions(dim)) {}
+  explicit SoftmaxImpl(const SoftmaxOptions& options) : options(options) {}
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input) { return functional::softmax(input, options.dim()); }
+  SoftmaxOptions options;
 };
-EMBER_MODULE(Sequential);
+EMBER_MODULE(Softmax);
+
+class LogSoftmaxImpl : public Cloneable<LogSoftmaxImpl> {
+ public:
+  explicit LogSoftmaxImpl(int64_t dim) : LogSoftmaxImpl(LogSoftmaxOptions(dim)) {}
+  explicit LogSoftmaxImpl(const LogSoftmaxOptions& options) : options(options) {}
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input) { return functional::log_softmax(input, options.dim()); }
+  LogSoftmaxOptions options;
+};
+EMBER_MODULE(LogSoftmax);
 
 }  // namespace ember::nn

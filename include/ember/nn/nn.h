@@ -1,9 +1,17 @@
 #pragma once
 // Everything of ember::nn and ember::optim.
+#include "ember/nn/any_module.h"
+#include "ember/nn/cloneable.h"
+#include "ember/nn/containers.h"
 #include "ember/nn/functional.h"
 #include "ember/nn/init.h"
 #include "ember/nn/layers.h"
 #include "ember/nn/loss.h"
 #include "ember/nn/module.h"
+#include "ember/nn/ordered_dict.h"
+#include "ember/nn/utils.h"
+#include "ember/optim/adagrad.h"
 #include "ember/optim/adam.h"
+#include "ember/optim/rmsprop.h"
+#include "ember/optim/schedulers.h"
 #include "ember/optim/sgd.h"
