@@ -276,7 +276,7 @@ TEST(CompatOps, VarStdTwoPass) {
   EXPECT_NEAR(x.var().item<double>(), 5.0 / 3.0, 1e-12);
   EXPECT_NEAR(x.var(false).item<double>(), 1.25, 1e-12);
   EXPECT_NEAR(x.std().item<double>(), std::sqrt(5.0 / 3.0), 1e-12);
-  EXPECT_NEAR(torch::var(x, {0}, /*correction=*/2).item<double>(), 2.5, 1e-12);
+  EXPECT_NEAR(torch::var(x, {0}, std::optional<c10::Scalar>(2)).item<double>(), 2.5, 1e-12);
   // A large offset: sum(x^2) - n mean^2 would lose every digit here (x^2 ~ 1e18).
   EXPECT_NEAR(f64({1e9 + 1, 1e9 + 2, 1e9 + 3, 1e9 + 4}).var().item<double>(), 5.0 / 3.0, 1e-9);
   for (auto dev : devices()) {
