@@ -196,7 +196,6 @@ std::vector<Case> cases() {
       {"cumprod", {N({3, 5})}, [](const Inputs& i) { return i[0].cumprod(0); }},
       {"sort", {N({3, 5})}, [](const Inputs& i) { return std::get<0>(i[0].sort(1, true)) * std::get<1>(i[0].sort(1, true)); }},
       {"topk", {N({3, 5})}, [](const Inputs& i) { return std::get<0>(i[0].topk(2, 0)); }},
-      {"var_dims", {N({3, 4, 5})}, [](const Inputs& i) { return i[0].var({0, 2}, true, true); }},
       {"std_biased", {N({3, 4})}, [](const Inputs& i) { return i[0].std({1}, false); }},
       {"norm_p3", {N({3, 4})}, [](const Inputs& i) { return i[0].norm(3, {1}); }},
       {"norm_inf", {N({3, 4})}, [](const Inputs& i) { return i[0].norm(std::numeric_limits<double>::infinity(), {0}); }},

@@ -190,7 +190,6 @@ const std::map<std::string, Program>& programs() {
       {"cumprod", [](const Inputs& i) { return i[0].cumprod(0); }},
       {"sort", [](const Inputs& i) { return std::get<0>(i[0].sort(1, true)) * std::get<1>(i[0].sort(1, true)); }},
       {"topk", [](const Inputs& i) { return std::get<0>(i[0].topk(2, 0)); }},
-      {"var_dims", [](const Inputs& i) { return i[0].var({0, 2}, true, true); }},
       {"std_biased", [](const Inputs& i) { return i[0].std({1}, false); }},
       {"norm_p3", [](const Inputs& i) { return i[0].norm(3, {1}); }},
       {"norm_inf", [](const Inputs& i) { return i[0].norm(std::numeric_limits<double>::infinity(), {0}); }},
