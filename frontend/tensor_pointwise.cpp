@@ -5,6 +5,7 @@
 #include "ember/functional.h"
 #include "kernels/ops/type_promotion.h"
 #include "ember/grad_mode.h"
+#include "frontend/compile/tracing_hook.h"
 
 namespace ember {
 
@@ -52,6 +53,21 @@ std::vector<Tensor> clamp_args(const Tensor& x, const std::optional<Scalar>& lo,
 void check_pow_exponent(const Tensor& x, const Scalar& e) {
   EMBER_CHECK(!(is_integral(x.dtype(), true) && e.is_integral() && e.to_int() < 0),
               "pow: integers to negative integer powers are not allowed.");
+}
+
+// libtorch refuses an integer division by zero on the CPU (CUDA gives an unspecified value,
+// as there); a traced divisor has no values to look at.
+void check_integer_divisor(const Tensor& a, const Tensor& b) {
+  if (!is_integral(result_type({a, b}), true) || !b.is_cpu() || b.is_symbolic() ||
+      jit::tracing_active({a, b}))
+    return;
+  NoGradGuard g;
+  EMBER_CHECK(b.eq(0).sum().item().to_int() == 0, "ZeroDivisionError");
+}
+
+Tensor remainder_of(OpId op, const Tensor& a, const Tensor& b) {
+  check_integer_divisor(a, b);
+  return op2(op, a, b);
 }
 
 }  // namespace
@@ -108,6 +124,26 @@ EMBER_POINTWISE_OPS(EMBER_DEFINE)
 #undef EMBER_DEFINE_Binary
 #undef EMBER_DEFINE_Free
 #undef EMBER_DEFINE_None
+
+Tensor Tensor::remainder(const Tensor& o) const { return remainder_of(OpId::Remainder, *this, o); }
+Tensor Tensor::remainder(const Scalar& o) const { return remainder_of(OpId::Remainder, *this, S(o)); }
+Tensor Tensor::fmod(const Tensor& o) const { return remainder_of(OpId::Fmod, *this, o); }
+Tensor Tensor::fmod(const Scalar& o) const { return remainder_of(OpId::Fmod, *this, S(o)); }
+const Tensor& Tensor::remainder_(const Tensor& o) const {
+  check_integer_divisor(*this, o);
+  return call_into(OpId::Remainder, *this, {*this, o});
+}
+const Tensor& Tensor::remainder_(const Scalar& o) const { return remainder_(S(o)); }
+const Tensor& Tensor::fmod_(const Tensor& o) const {
+  check_integer_divisor(*this, o);
+  return call_into(OpId::Fmod, *this, {*this, o});
+}
+const Tensor& Tensor::fmod_(const Scalar& o) const { return fmod_(S(o)); }
+Tensor remainder(const Tensor& a, const Tensor& b) { return a.remainder(b); }
+Tensor remainder(const Tensor& a, const Scalar& b) { return a.remainder(b); }
+Tensor remainder(const Scalar& a, const Tensor& b) { return remainder_of(OpId::Remainder, S(a), b); }
+Tensor fmod(const Tensor& a, const Tensor& b) { return a.fmod(b); }
+Tensor fmod(const Tensor& a, const Scalar& b) { return a.fmod(b); }
 
 Tensor Tensor::where(const Tensor& cond, const Tensor& other) const {
   return call1(OpId::Where, {cond, *this, other});

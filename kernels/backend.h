@@ -99,6 +99,11 @@ class Backend {
                       uint64_t offset) = 0;
   // out[i] = start + i * step for i < n/2 (or n when !symmetric), else end - (n-1-i) * step.
   virtual void iota(const Tensor& out, double start, double step, double end, bool symmetric) = 0;
+  // Sorts each row (the last dim) of the contiguous `self` into the contiguous `values` and
+  // `indices` (int64, positions within the row). NaN sorts above every number; the order is
+  // stable (equal elements keep their order) in both directions.
+  virtual void sort(const Tensor& values, const Tensor& indices, const Tensor& self,
+                    bool descending) = 0;
   virtual void synchronize(int device) = 0;
   // Every parameter's whole update in one pass (one launch per tensor list on CUDA).
   virtual void optimizer_step(const OptimizerArgs& a);

@@ -40,6 +40,7 @@
   X(Nonzero, Index, 1)                \
   X(SliceScatter, Index, 1)           \
   X(SelectScatter, Index, 1)          \
+  X(Sort, Index, 2)                   \
   X(Full, Factory, 1)                 \
   X(Arange, Factory, 1)               \
   X(Linspace, Factory, 1)             \

@@ -35,6 +35,7 @@ void register_all_ops() {
   register_reduction_ops();
   register_view_ops();
   register_index_ops();
+  register_sort_ops();
   register_matmul_ops();
   register_factory_ops();
   register_copy_ops();

@@ -49,6 +49,7 @@ void register_pointwise_ops();
 void register_reduction_ops();
 void register_view_ops();
 void register_index_ops();
+void register_sort_ops();  // kernels/ops/sort_ops.cpp
 void register_matmul_ops();
 void register_factory_ops();
 void register_copy_ops();

@@ -76,6 +76,14 @@ void register_pointwise_derivatives() {
     if (c.need(1)) gb = where((a == 0) & (b >= 0), 0.0, g[0] * c.out[0] * a.log());
     return {ga, gb};
   }, kIn0 | kIn1, true);
+  // d/db of a - q b is -q, q = floor(a / b) for remainder and trunc(a / b) for fmod; q is
+  // recovered from the output as (a - out) / b (libtorch: -grad * a.div(b, rounding_mode)).
+  auto quotient_grad = [](const GradContext& c, const G& g) -> G {
+    const Tensor &a = c.in[0], &b = c.in[1];
+    return {g[0], c.need(1) ? (g[0] * ((a - c.out[0]) / b)).neg() : Tensor()};
+  };
+  reg(OpId::Remainder, quotient_grad, kIn0 | kIn1, true);
+  reg(OpId::Fmod, quotient_grad, kIn0 | kIn1, true);
   // Ties split the gradient evenly, as libtorch does.
   reg(OpId::Maximum, [](const GradContext& c, const G& g) -> G {
     const Tensor &a = c.in[0], &b = c.in[1];

@@ -150,6 +150,11 @@ void register_structured_derivatives() {
     if (c.in_meta[0].sizes.empty()) return {g[0].reshape({}), Tensor()};
     return {zeros_of(c.in_meta[0]).index_add(d, c.in[1].to(kInt64).reshape({-1}), g[0]), Tensor()};
   }, kIn1);
+  // sort: each value's gradient goes back to the position it came from.
+  reg(OpId::Sort, [](const GradContext& c, const G& g) -> G {
+    if (c.in_meta[0].sizes.empty()) return {g[0]};
+    return {zeros_of(c.in_meta[0]).scatter(c.attrs.i("dim"), c.out[1], g[0])};
+  }, 0, true);
   reg(OpId::Gather, [](const GradContext& c, const G& g) -> G {
     return {zeros_of(c.in_meta[0]).scatter_add(c.attrs.i("dim"), c.in[1], g[0]), Tensor()};
   }, kIn1);

@@ -53,6 +53,8 @@
   X(Mul, 2, Promote, Exact, Any, None, _)                           \
   X(Div, 2, Float, Exact, NonZero, None, _)                         \
   X(Pow, 2, NoBool, Libm, Power, None, _)                           \
+  X(Remainder, 2, NoBool, Exact, NonZero, None, _)                  \
+  X(Fmod, 2, NoBool, Exact, NonZero, None, _)                       \
   X(Maximum, 2, Promote, Exact, Any, Binary, maximum)               \
   X(Minimum, 2, Promote, Exact, Any, Binary, minimum)               \
   X(ClampMin, 2, NoBool, Exact, Any, None, _)                       \

@@ -296,6 +296,48 @@ class Tensor {
   std::vector<Tensor> unbind(int64_t dim = 0) const;
   Tensor repeat(IntArrayRef repeats) const;
 
+  // ----- libtorch ops beyond nn (frontend/tensor_{pointwise,reorder,scan,sort,stats}.cpp)
+  Tensor remainder(const Tensor& other) const;
+  Tensor remainder(const Scalar& other) const;
+  const Tensor& remainder_(const Tensor& other) const;
+  const Tensor& remainder_(const Scalar& other) const;
+  Tensor fmod(const Tensor& other) const;
+  Tensor fmod(const Scalar& other) const;
+  const Tensor& fmod_(const Tensor& other) const;
+  const Tensor& fmod_(const Scalar& other) const;
+  Tensor flip(const IntList& dims) const;
+  Tensor roll(const IntList& shifts, const IntList& dims = {}) const;
+  Tensor tril(int64_t diagonal = 0) const;
+  Tensor triu(int64_t diagonal = 0) const;
+  const Tensor& tril_(int64_t diagonal = 0) const;
+  const Tensor& triu_(int64_t diagonal = 0) const;
+  Tensor cumsum(int64_t dim, std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor cumprod(int64_t dim, std::optional<ScalarType> dtype = std::nullopt) const;
+  std::tuple<Tensor, Tensor> sort(int64_t dim = -1, bool descending = false) const;
+  std::tuple<Tensor, Tensor> sort(std::optional<bool> stable, int64_t dim = -1,
+                                  bool descending = false) const;
+  Tensor argsort(int64_t dim = -1, bool descending = false) const;
+  Tensor argsort(bool stable, int64_t dim = -1, bool descending = false) const;
+  std::tuple<Tensor, Tensor> topk(int64_t k, int64_t dim = -1, bool largest = true,
+                                  bool sorted = true) const;
+  Tensor var(bool unbiased = true) const;
+  Tensor var(const IntList& dims, bool unbiased, bool keepdim = false) const;
+  Tensor var(const IntList& dims, const std::optional<Scalar>& correction = std::nullopt,
+             bool keepdim = false) const;
+  Tensor std(bool unbiased = true) const;
+  Tensor std(const IntList& dims, bool unbiased, bool keepdim = false) const;
+  Tensor std(const IntList& dims, const std::optional<Scalar>& correction = std::nullopt,
+             bool keepdim = false) const;
+  Tensor norm(const Scalar& p = 2) const;
+  Tensor norm(const std::optional<Scalar>& p, const IntList& dims, bool keepdim = false) const;
+  Tensor norm(const std::optional<Scalar>& p, const IntList& dims, bool keepdim,
+              ScalarType dtype) const;
+  Tensor logsumexp(const IntList& dims, bool keepdim = false) const;
+  Tensor all() const;
+  Tensor all(int64_t dim, bool keepdim = false) const;
+  Tensor any() const;
+  Tensor any(int64_t dim, bool keepdim = false) const;
+
   std::string toString() const;
 
  private:

@@ -46,6 +46,10 @@ class CpuBackend final : public Backend {
   void iota(const Tensor& out, double start, double step, double end, bool symmetric) override {
     cpu::iota(out, start, step, end, symmetric);
   }
+  void sort(const Tensor& values, const Tensor& indices, const Tensor& self,
+            bool descending) override {
+    cpu::sort(values, indices, self, descending);
+  }
   void synchronize(int) override {}
   void optimizer_step(const OptimizerArgs& a) override { cpu::optimizer_step(a); }
 };

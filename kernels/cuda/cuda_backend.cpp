@@ -41,6 +41,10 @@ class CudaBackend final : public Backend {
   void iota(const Tensor& out, double start, double step, double end, bool symmetric) override {
     cuda::iota(out, start, step, end, symmetric);
   }
+  void sort(const Tensor& values, const Tensor& indices, const Tensor& self,
+            bool descending) override {
+    cuda::sort(values, indices, self, descending);
+  }
   void synchronize(int device) override { cuda::synchronize(device); }
   void optimizer_step(const OptimizerArgs& a) override { cuda::optimizer_step(a); }
 };

@@ -30,6 +30,7 @@ void masked_scatter(const Tensor& out, const Tensor& mask, const Tensor& source)
 void random(const Tensor& out, RandomKind kind, double a, double b, uint64_t seed,
             uint64_t offset);
 void iota(const Tensor& out, double start, double step, double end, bool symmetric);
+void sort(const Tensor& values, const Tensor& indices, const Tensor& self, bool descending);
 void optimizer_step(const OptimizerArgs& a);
 
 }  // namespace ember::cuda

@@ -25,6 +25,8 @@ EMBER_MATH_UNARY(fabs, fabsf, fabs)
 
 EMBER_HD float pow(float a, float b) { return ::powf(a, b); }
 EMBER_HD double pow(double a, double b) { return ::pow(a, b); }
+EMBER_HD float fmod(float a, float b) { return ::fmodf(a, b); }
+EMBER_HD double fmod(double a, double b) { return ::fmod(a, b); }
 
 }  // namespace math
 }  // namespace dev

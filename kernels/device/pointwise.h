@@ -83,6 +83,31 @@ struct Pow {
   }
 };
 
+// C's truncated remainder: the result has the sign of a. An integer divisor of 0 gives 0
+// here (the eager CPU ops refuse it first, as libtorch's ZeroDivisionError); -1 is
+// special-cased because INT_MIN % -1 traps.
+struct Fmod {
+  static constexpr int arity = 2;
+  template <class T>
+  EMBER_HD T operator()(T a, T b) const {
+    if constexpr (is_integral<T>::value) {
+      return (b == T(0) || b == T(-1)) ? T(0) : T(a % b);
+    } else {
+      return math::fmod(a, b);
+    }
+  }
+};
+
+// Python's floored remainder: the result has the sign of b (libtorch's formula).
+struct Remainder {
+  static constexpr int arity = 2;
+  template <class T>
+  EMBER_HD T operator()(T a, T b) const {
+    T r = Fmod{}(a, b);
+    return (r != T(0) && ((r < T(0)) != (b < T(0)))) ? T(r + b) : r;
+  }
+};
+
 // NaN-propagating like libtorch; if lo > hi every element becomes hi.
 struct Clamp {
   static constexpr int arity = 3;

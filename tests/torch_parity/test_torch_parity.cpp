@@ -4,6 +4,7 @@
 #include "../test_util.h"
 #include "torch_programs.h"
 
+#include <limits>
 #include <functional>
 
 namespace ember::testing {
@@ -211,6 +212,21 @@ std::vector<Case> cases() {
       {"split", {N({6, 4})}, [](const Inputs& i) { auto s = i[0].split(2); return s[1] * 2 + s[2]; }},
       {"chunk", {N({3, 4})}, [](const Inputs& i) { auto c = i[0].chunk(2, 1); return c[0] - c[1] * 3; }},
       {"repeat", {N({2, 3})}, [](const Inputs& i) { return i[0].repeat({2, 1, 2}); }},
+      {"remainder", {N({3, 4}), P({3, 4})}, [](const Inputs& i) { return i[0].remainder(i[1]); }},
+      {"fmod", {N({3, 4}), P({3, 4})}, [](const Inputs& i) { return i[0].fmod(i[1]); }},
+      {"remainder_scalar", {N({3, 4})}, [](const Inputs& i) { return i[0].remainder(-0.7); }},
+      {"flip", {N({2, 3, 4})}, [](const Inputs& i) { return i[0].flip({0, 2}); }},
+      {"roll", {N({3, 4})}, [](const Inputs& i) { return i[0].roll({1, -3}, {0, 1}); }},
+      {"roll_flat", {N({3, 4})}, [](const Inputs& i) { return i[0].roll({5}); }},
+      {"tril_triu", {N({2, 3, 4})}, [](const Inputs& i) { return i[0].tril(1) * 2 + i[0].triu(-1); }},
+      {"cumsum", {N({3, 5})}, [](const Inputs& i) { return i[0].cumsum(1); }},
+      {"cumprod", {N({3, 5})}, [](const Inputs& i) { return i[0].cumprod(0); }},
+      {"sort", {N({3, 5})}, [](const Inputs& i) { return std::get<0>(i[0].sort(1, true)) * std::get<1>(i[0].sort(1, true)); }},
+      {"topk", {N({3, 5})}, [](const Inputs& i) { return std::get<0>(i[0].topk(2, 0)); }},
+      {"std_biased", {N({3, 4})}, [](const Inputs& i) { return i[0].std({1}, false); }},
+      {"norm_p3", {N({3, 4})}, [](const Inputs& i) { return i[0].norm(3, {1}); }},
+      {"norm_inf", {N({3, 4})}, [](const Inputs& i) { return i[0].norm(std::numeric_limits<double>::infinity(), {0}); }},
+      {"logsumexp", {N({3, 4})}, [](const Inputs& i) { return i[0].logsumexp({1}, true); }},
       {"index_select", {N({5, 4}), Idx({7}, 5)}, [](const Inputs& i) { return i[0].index_select(0, i[1]); }},
       {"gather", {N({3, 4}), Idx({3, 5}, 4)}, [](const Inputs& i) { return i[0].gather(1, i[1]); }},
       // scatter with distinct indices per row: which duplicate wins is unspecified in both.

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <limits>
 #include <map>
 #include <stdexcept>
 
@@ -208,6 +209,21 @@ const std::map<std::string, Program>& programs() {
       {"split", [](const Inputs& i) { auto s = i[0].split(2); return s[1] * 2 + s[2]; }},
       {"chunk", [](const Inputs& i) { auto c = i[0].chunk(2, 1); return c[0] - c[1] * 3; }},
       {"repeat", [](const Inputs& i) { return i[0].repeat({2, 1, 2}); }},
+      {"remainder", [](const Inputs& i) { return i[0].remainder(i[1]); }},
+      {"fmod", [](const Inputs& i) { return i[0].fmod(i[1]); }},
+      {"remainder_scalar", [](const Inputs& i) { return i[0].remainder(-0.7); }},
+      {"flip", [](const Inputs& i) { return i[0].flip({0, 2}); }},
+      {"roll", [](const Inputs& i) { return i[0].roll({1, -3}, {0, 1}); }},
+      {"roll_flat", [](const Inputs& i) { return i[0].roll({5}); }},
+      {"tril_triu", [](const Inputs& i) { return i[0].tril(1) * 2 + i[0].triu(-1); }},
+      {"cumsum", [](const Inputs& i) { return i[0].cumsum(1); }},
+      {"cumprod", [](const Inputs& i) { return i[0].cumprod(0); }},
+      {"sort", [](const Inputs& i) { return std::get<0>(i[0].sort(1, true)) * std::get<1>(i[0].sort(1, true)); }},
+      {"topk", [](const Inputs& i) { return std::get<0>(i[0].topk(2, 0)); }},
+      {"std_biased", [](const Inputs& i) { return i[0].std({1}, false); }},
+      {"norm_p3", [](const Inputs& i) { return i[0].norm(3, {1}); }},
+      {"norm_inf", [](const Inputs& i) { return i[0].norm(std::numeric_limits<double>::infinity(), {0}); }},
+      {"logsumexp", [](const Inputs& i) { return i[0].logsumexp({1}, true); }},
       {"index_select", [](const Inputs& i) { return i[0].index_select(0, i[1]); }},
       {"gather", [](const Inputs& i) { return i[0].gather(1, i[1]); }},
       {"scatter", [](const Inputs& i) { return i[0].scatter(1, i[1], i[2]); }},
