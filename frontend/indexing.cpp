@@ -1,5 +1,6 @@
 // Tensor::index and index_put_: integers, slices, None, Ellipsis, and one advanced index
 // (a bool mask or an integer index tensor), following libtorch's semantics.
+#include "frontend/autograd/backward_names.h"
 #include "frontend/dispatch.h"
 #include "ember/functional.h"
 
@@ -102,14 +103,17 @@ Tensor Tensor::index(const std::vector<TensorIndex>& indices) const {
   const Tensor& adv = r.adv;
   int64_t d = r.adv_dim;
   if (adv.dtype() == kBool) {
-    if (d == 0 && adv.sizes() == r.view.sizes()) return r.view.masked_select(adv);
+    if (d == 0 && adv.sizes() == r.view.sizes())
+      return autograd::name_grad_fn(r.view.masked_select(adv), "IndexBackward0");
     auto [flat_view, positions] = flatten_mask(r.view, d, adv);
-    return flat_view.index_select(d, positions);
+    return autograd::name_grad_fn(flat_view.index_select(d, positions), "IndexBackward0");
   }
   EMBER_CHECK(!is_floating(adv.dtype()), "index: tensors used as indices must be long, int, bool "
               "or byte tensors (got ", dtype_name(adv.dtype()), ")");
   Tensor idx = wrap_negative(adv.to(kInt64), r.view.sizes()[d]);
-  return r.view.index_select(d, idx.reshape({-1})).view(advanced_shape(r.view, d, idx));
+  return autograd::name_grad_fn(
+      r.view.index_select(d, idx.reshape({-1})).view(advanced_shape(r.view, d, idx)),
+      "IndexBackward0");
 }
 
 Tensor Tensor::operator[](const Tensor& index) const { return this->index({index}); }

@@ -1,6 +1,7 @@
 #include "ember/nn/functional.h"
 
 #include "ember/functional.h"
+#include "frontend/autograd/backward_names.h"
 
 namespace ember::nn::functional {
 
@@ -43,7 +44,7 @@ Tensor log_softmax(const Tensor& x, int64_t dim) { return ember::log_softmax(x, 
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction r) {
   check_same_shape("mse_loss", input, target);
-  return reduce((input - target).pow(2), r);
+  return autograd::name_grad_fn(reduce((input - target).pow(2), r), "MseLossBackward0");
 }
 
 Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction r) {
@@ -62,7 +63,7 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, Reduction r) {
               "shape [", lp.sizes()[0], "], got ", shape_str(target.sizes()));
   Tensor picked = lp.gather(1, tg.unsqueeze(1)).squeeze(1).neg();
   if (log_probs.dim() == 1 && r == Reduction::None) picked = picked.squeeze(0);
-  return reduce(picked, r);
+  return autograd::name_grad_fn(reduce(picked, r), "NllLossBackward0");
 }
 
 Tensor cross_entropy(const Tensor& input, const Tensor& target, Reduction r) {

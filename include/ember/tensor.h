@@ -1,10 +1,12 @@
 #pragma once
+#include <functional>
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "ember/error.h"
@@ -95,6 +97,20 @@ class Tensor {
   // Makes this tensor's data that of `other` (storage, geometry, dtype, device), keeping its
   // identity and autograd metadata: how Module::to() moves parameters that optimizers hold.
   void set_data(const Tensor& other) const;
+
+  // ----- autograd, libtorch's surface (backward with inputs, hooks, views, inference)
+  // Accumulates gradients only into `inputs` (leaves or not), as libtorch's inputs=.
+  void backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph,
+                const std::vector<Tensor>& inputs) const;
+  // `hook(grad)` runs when the gradient of this tensor is computed; a hook returning a
+  // Tensor replaces the gradient, a void one only observes it. Returns the handle for
+  // remove_hook.
+  template <class F>
+  unsigned register_hook(F&& hook) const;
+  void remove_hook(unsigned handle) const;
+  bool is_view() const;     // a view that autograd tracks (libtorch's is_view())
+  Tensor _base() const;     // the tensor it views; undefined if not a view
+  bool is_inference() const;
 
   // ----- pointwise
   Tensor add(const Tensor& other, const Scalar& alpha = 1) const;
@@ -288,6 +304,24 @@ T* Tensor::data_ptr() const {
 template <class T>
 T Tensor::item() const {
   return item().to<T>();
+}
+
+namespace detail {
+unsigned register_grad_hook(const Tensor& t, std::function<Tensor(const Tensor&)> hook);
+}
+
+template <class F>
+unsigned Tensor::register_hook(F&& hook) const {
+  if constexpr (std::is_void_v<std::invoke_result_t<F&, const Tensor&>>) {
+    return detail::register_grad_hook(*this, [h = std::forward<F>(hook)](const Tensor& g) {
+      h(g);
+      return Tensor();
+    });
+  } else {
+    return detail::register_grad_hook(*this, [h = std::forward<F>(hook)](const Tensor& g) {
+      return Tensor(h(g));
+    });
+  }
 }
 
 }  // namespace ember
