@@ -1,6 +1,7 @@
 #include "frontend/dispatch.h"
 
 #include "frontend/autograd/op_node.h"
+#include "frontend/autograd/view_tracking.h"
 #include "frontend/compile/tracing_hook.h"
 #include "kernels/op_registry.h"
 #include "kernels/ops/type_promotion.h"
@@ -26,14 +27,17 @@ std::shared_ptr<autograd::OpNode> make_node(OpId op, const std::vector<Tensor>& 
   return std::make_shared<autograd::OpNode>(op, *d, attrs, in);
 }
 
-void attach(const std::shared_ptr<autograd::OpNode>& node, const std::vector<Tensor>& out,
-            bool is_view) {
+void attach(const std::shared_ptr<autograd::OpNode>& node, const std::vector<Tensor>& out) {
   node->save_outputs(out);
   for (size_t i = 0; i < out.size(); ++i) {
     if (!is_floating(out[i].dtype())) continue;
     set_history(out[i], node, static_cast<uint32_t>(i));
-    if (is_view) out[i].impl().autograd_meta().is_view = true;
   }
+}
+
+void mark_inference(const std::vector<Tensor>& out, bool is_view, const Tensor* viewed) {
+  for (const auto& t : out)
+    if (!is_view || viewed->is_inference()) t.impl().autograd_meta().is_inference = true;
 }
 
 }  // namespace
@@ -45,20 +49,26 @@ std::vector<Tensor> call(OpId op, const std::vector<Tensor>& in, const Attrs& at
   auto node = make_node(op, in, attrs);
   std::vector<Tensor> out = jit::tracing_active(in) ? jit::trace_call(op, in, attrs)
                                                     : run_op(op, in, attrs);
-  if (node) attach(node, out, d.alias != nullptr);
+  if (node) attach(node, out);
+  if (d.alias) autograd::record_view(out[0], in[0], op, attrs);
+  if (InferenceMode::is_enabled()) mark_inference(out, d.alias != nullptr, in.empty() ? nullptr : &in[0]);
   return out;
 }
 
 const Tensor& call_into(OpId op, const Tensor& self, const std::vector<Tensor>& in,
                         const Attrs& attrs) {
   const OpDef& d = op_def(op);
+  set_view_refresher(&autograd::rebuild_view_history);
+  EMBER_CHECK(InferenceMode::is_enabled() || !self.is_inference(), "Inplace update to inference "
+              "tensor outside InferenceMode is not allowed.You can make a clone to get a normal "
+              "tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for "
+              "more details.");
   bool grad = GradMode::is_enabled() && (any_requires_grad(in) || self.requires_grad());
+  bool on_view = self.is_view() && is_floating(self.dtype());
   if (grad) {
+    if (on_view) autograd::check_inplace_on_view(self, op_name(op));
     EMBER_CHECK(!(self.is_leaf() && self.requires_grad()), op_name(op),
                 "_: a leaf Variable that requires grad is being used in an in-place operation.");
-    auto* m = self.impl().autograd.get();
-    EMBER_CHECK(!(m && m->is_view), op_name(op), "_: in-place operation on a view of a tensor "
-                "with autograd history is not supported; clone() the view first");
   }
   EMBER_CHECK(d.meta, op_name(op), ": has no in-place form");
   OutSpec spec = d.meta(in, attrs)[0];
@@ -77,8 +87,8 @@ const Tensor& call_into(OpId op, const Tensor& self, const std::vector<Tensor>& 
   auto node = make_node(op, in, attrs);
   bool self_is_input = !in.empty() && in[0].is_same(self);
   if (node && self_is_input && node->saves_input(0)) {
-    NoGradGuard g;
-    node->replace_saved_input(0, self.detach().clone());
+    // The old value, with its history (create_graph differentiates through it).
+    node->replace_saved_input(0, self.clone());
   }
   std::vector<Tensor> all = in;
   all.push_back(self);
@@ -89,8 +99,12 @@ const Tensor& call_into(OpId op, const Tensor& self, const std::vector<Tensor>& 
     d.run(in, attrs, out);
   }
   self.bump_version();
-  if (node) {
-    attach(node, {self}, false);
+  if (node && op == OpId::Cast) node->set_name("CopyBackwards");
+  if (grad && on_view) {
+    if (node) node->save_outputs({self});
+    autograd::rebase_view_history(self, node, self_is_input);
+  } else if (node) {
+    attach(node, {self});
   } else if (grad && !self.is_leaf()) {
     // Overwritten by values that need no gradient: the old history no longer applies.
     self.impl().autograd_meta().grad_fn.reset();

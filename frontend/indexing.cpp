@@ -3,6 +3,8 @@
 // advanced indices put their result dims where they stand; separated ones put them first.
 #include <algorithm>
 
+#include "frontend/autograd/backward_names.h"
+
 #include "frontend/dispatch.h"
 #include "ember/functional.h"
 
@@ -209,11 +211,13 @@ const Tensor* whole_mask(const Tensor& self, const std::vector<TensorIndex>& ind
 }  // namespace
 
 Tensor Tensor::index(const std::vector<TensorIndex>& indices) const {
-  if (const Tensor* mask = whole_mask(*this, indices)) return masked_select(*mask);
+  if (const Tensor* mask = whole_mask(*this, indices))
+    return autograd::name_grad_fn(masked_select(*mask), "IndexBackward0");
   Indexed r = apply_basic(*this, indices);
   if (r.adv.empty()) return r.view.is_same(*this) ? view(sizes()) : r.view;
   Flattened f = flatten_advanced(r, false);
-  return f.view.index_select(f.first, f.positions).view(result_shape(f));
+  return autograd::name_grad_fn(f.view.index_select(f.first, f.positions).view(result_shape(f)),
+                               "IndexBackward0");
 }
 
 Tensor Tensor::operator[](const Tensor& index) const { return this->index({index}); }

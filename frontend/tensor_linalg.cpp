@@ -1,4 +1,5 @@
 // mm/bmm/addmm and the composites: mv, dot, matmul (batched, broadcast), t, transpose.
+#include "frontend/autograd/backward_names.h"
 #include "frontend/dispatch.h"
 #include "ember/functional.h"
 
@@ -63,7 +64,7 @@ Tensor Tensor::matmul(const Tensor& o) const {
 
 Tensor Tensor::t() const {
   EMBER_CHECK(dim() <= 2, "t() expects a tensor with <= 2 dimensions, but self is ", dim(), "D");
-  return dim() < 2 ? transpose(0, 0) : transpose(0, 1);
+  return autograd::name_grad_fn(dim() < 2 ? transpose(0, 0) : transpose(0, 1), "TBackward0");
 }
 
 Tensor Tensor::transpose(int64_t d0, int64_t d1) const {
@@ -74,7 +75,7 @@ Tensor Tensor::transpose(int64_t d0, int64_t d1) const {
   IntList perm(n);
   for (int64_t i = 0; i < n; ++i) perm[i] = i;
   std::swap(perm[d0], perm[d1]);
-  return permute(perm);
+  return autograd::name_grad_fn(permute(perm), "TransposeBackward0");
 }
 
 Tensor mm(const Tensor& a, const Tensor& b) { return a.mm(b); }

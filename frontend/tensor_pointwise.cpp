@@ -1,6 +1,7 @@
 // Pointwise Tensor methods, their in-place forms, free functions and operators.
 #include <cmath>
 
+#include "frontend/autograd/backward_names.h"
 #include "frontend/dispatch.h"
 #include "ember/functional.h"
 #include "kernels/ops/type_promotion.h"
@@ -92,11 +93,11 @@ Tensor Tensor::pow(const Scalar& e) const {
   return op2(OpId::Pow, *this, S(e));
 }
 Tensor Tensor::clamp(std::optional<Scalar> lo, std::optional<Scalar> hi) const {
-  return call1(clamp_op(lo, hi), clamp_args(*this, lo, hi));
+  return autograd::name_grad_fn(call1(clamp_op(lo, hi), clamp_args(*this, lo, hi)), "ClampBackward1");
 }
 Tensor Tensor::clamp(const std::optional<Tensor>& lo, const std::optional<Tensor>& hi) const {
   EMBER_CHECK(lo || hi, "clamp: at least one of 'min' or 'max' must not be None");
-  if (lo && hi) return call1(OpId::Clamp, {*this, *lo, *hi});
+  if (lo && hi) return autograd::name_grad_fn(call1(OpId::Clamp, {*this, *lo, *hi}), "ClampBackward0");
   return lo ? op2(OpId::ClampMin, *this, *lo) : op2(OpId::ClampMax, *this, *hi);
 }
 Tensor Tensor::clamp_min(const Scalar& lo) const { return op2(OpId::ClampMin, *this, S(lo)); }

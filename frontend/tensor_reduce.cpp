@@ -1,4 +1,5 @@
 // Reductions, and the composites built from them (softmax, log_softmax, logsumexp).
+#include "frontend/autograd/backward_names.h"
 #include "frontend/dispatch.h"
 #include "ember/functional.h"
 
@@ -27,8 +28,8 @@ Tensor Tensor::prod(std::optional<ScalarType> dtype) const {
 Tensor Tensor::prod(int64_t dim, bool keepdim, std::optional<ScalarType> dtype) const {
   return call1(OpId::Prod, {*this}, reduce_attrs({dim}, keepdim, dtype));
 }
-Tensor Tensor::max() const { return amax(); }
-Tensor Tensor::min() const { return amin(); }
+Tensor Tensor::max() const { return autograd::name_grad_fn(amax(), "MaxBackward1"); }
+Tensor Tensor::min() const { return autograd::name_grad_fn(amin(), "MinBackward1"); }
 std::tuple<Tensor, Tensor> Tensor::max(int64_t dim, bool keepdim) const {
   auto r = call(OpId::MaxDim, {*this}, Attrs().set("dim", dim).set("keepdim", keepdim));
   return {r[0], r[1]};
@@ -105,12 +106,12 @@ Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim) {
 }
 
 Tensor log_softmax(const Tensor& x, int64_t dim) {
-  return x - logsumexp(x, {dim}, true);
+  return autograd::name_grad_fn(x - logsumexp(x, {dim}, true), "LogSoftmaxBackward0");
 }
 
 Tensor softmax(const Tensor& x, int64_t dim) {
   Tensor e = (x - x.detach().amax({dim}, true)).exp();
-  return e / e.sum({dim}, true);
+  return autograd::name_grad_fn(e / e.sum({dim}, true), "SoftmaxBackward0");
 }
 
 }  // namespace ember

@@ -28,7 +28,7 @@ Tensor triangle_mask(const Tensor& x, int64_t diagonal, bool lower, const char* 
 
 }  // namespace
 
-Tensor Tensor::flip(const IntList& dims) const {
+Tensor Tensor::flip(IntArrayRef dims) const {
   std::vector<bool> seen(static_cast<size_t>(std::max<int64_t>(dim(), 1)), false);
   Tensor r = *this;
   for (auto d0 : dims) {
@@ -42,7 +42,7 @@ Tensor Tensor::flip(const IntList& dims) const {
   return r.is_same(*this) ? clone() : r;
 }
 
-Tensor Tensor::roll(const IntList& shifts, const IntList& dims) const {
+Tensor Tensor::roll(IntArrayRef shifts, IntArrayRef dims) const {
   EMBER_CHECK(!shifts.empty(), "`shifts` required");
   if (dims.empty()) {
     EMBER_CHECK(shifts.size() == 1, "shifts and dimensions must align. shifts: ", shifts.size(),
@@ -69,8 +69,8 @@ const Tensor& Tensor::triu_(int64_t diagonal) const {
   return masked_fill_(triangle_mask(*this, diagonal, false, "triu").logical_not(), 0);
 }
 
-Tensor flip(const Tensor& x, const IntList& dims) { return x.flip(dims); }
-Tensor roll(const Tensor& x, const IntList& shifts, const IntList& dims) {
+Tensor flip(const Tensor& x, IntArrayRef dims) { return x.flip(dims); }
+Tensor roll(const Tensor& x, IntArrayRef shifts, IntArrayRef dims) {
   return x.roll(shifts, dims);
 }
 Tensor tril(const Tensor& x, int64_t diagonal) { return x.tril(diagonal); }

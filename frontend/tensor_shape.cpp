@@ -1,6 +1,7 @@
 // Views, reshapes, cat/stack/split and the gather/scatter family.
 #include <limits>
 
+#include "frontend/autograd/backward_names.h"
 #include "frontend/dispatch.h"
 #include "ember/functional.h"
 
@@ -42,23 +43,23 @@ Tensor Tensor::squeeze() const {
   Shape s;
   for (auto d : sizes())
     if (d != 1) s.push_back(d);
-  return view(s);
+  return autograd::name_grad_fn(view(s), "SqueezeBackward0");
 }
 
 Tensor Tensor::squeeze(int64_t d) const {
-  if (dim() == 0) return view({});
+  if (dim() == 0) return autograd::name_grad_fn(view({}), "SqueezeBackward1");
   d = wrap_dim(d, dim(), "squeeze");
-  if (sizes()[d] != 1) return view(sizes());
+  if (sizes()[d] != 1) return autograd::name_grad_fn(view(sizes()), "SqueezeBackward1");
   Shape s = sizes();
   s.erase(s.begin() + d);
-  return view(s);
+  return autograd::name_grad_fn(view(s), "SqueezeBackward1");
 }
 
 Tensor Tensor::unsqueeze(int64_t d) const {
   d = wrap_dim(d, dim() + 1, "unsqueeze");
   Shape s = sizes();
   s.insert(s.begin() + d, 1);
-  return view(s);
+  return autograd::name_grad_fn(view(s), "UnsqueezeBackward0");
 }
 
 Tensor Tensor::slice(int64_t d, std::optional<int64_t> start, std::optional<int64_t> end,

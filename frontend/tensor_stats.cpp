@@ -12,14 +12,14 @@ namespace ember {
 
 namespace {
 
-IntList wrapped_dims(const Tensor& x, const IntList& dims, const char* op) {
+IntList wrapped_dims(const Tensor& x, IntArrayRef dims, const char* op) {
   IntList out;
   for (auto d : dims) out.push_back(wrap_dim(d, x.dim(), op));
   return out;
 }
 
 // Elements per output of a reduction over `dims` (every dim when empty).
-int64_t reduced_count(const Tensor& x, const IntList& dims, const char* op) {
+int64_t reduced_count(const Tensor& x, IntArrayRef dims, const char* op) {
   if (dims.empty()) return x.numel();
   int64_t n = 1;
   for (auto d : wrapped_dims(x, dims, op)) n *= x.dim() == 0 ? 1 : x.size(d);
@@ -27,7 +27,7 @@ int64_t reduced_count(const Tensor& x, const IntList& dims, const char* op) {
 }
 
 // A keepdim=true reduction over `dims` without its kept dims.
-Tensor drop_reduced(const Tensor& r, const Tensor& x, const IntList& dims, const char* op) {
+Tensor drop_reduced(const Tensor& r, const Tensor& x, IntArrayRef dims, const char* op) {
   if (dims.empty()) return r.view({});
   IntList w = wrapped_dims(x, dims, op);
   std::sort(w.begin(), w.end());
@@ -37,14 +37,14 @@ Tensor drop_reduced(const Tensor& r, const Tensor& x, const IntList& dims, const
   return out;
 }
 
-Tensor sum_over(const Tensor& x, const IntList& dims, bool keepdim) {
+Tensor sum_over(const Tensor& x, IntArrayRef dims, bool keepdim) {
   return dims.empty() && !keepdim ? x.sum() : x.sum(dims, keepdim);
 }
 
 double correction_of(const std::optional<Scalar>& c) { return c ? c->to_double() : 1.0; }
 
 // var and mean over dims (every dim when empty), both keepdim as asked.
-std::tuple<Tensor, Tensor> var_and_mean(const Tensor& x, const IntList& dims, double correction,
+std::tuple<Tensor, Tensor> var_and_mean(const Tensor& x, IntArrayRef dims, double correction,
                                         bool keepdim, const char* op) {
   EMBER_CHECK(is_floating(x.dtype()), op,
               "(): std and var only support floating point and complex dtypes");
@@ -76,43 +76,43 @@ ScalarType norm_dtype(const Tensor& x, std::optional<ScalarType> dtype, const ch
 // ----- var / std
 
 Tensor Tensor::var(bool unbiased) const { return var(IntList{}, unbiased, false); }
-Tensor Tensor::var(const IntList& dims, bool unbiased, bool keepdim) const {
+Tensor Tensor::var(IntArrayRef dims, bool unbiased, bool keepdim) const {
   return std::get<0>(var_and_mean(*this, dims, unbiased ? 1 : 0, keepdim, "var"));
 }
-Tensor Tensor::var(const IntList& dims, const std::optional<Scalar>& c, bool keepdim) const {
+Tensor Tensor::var(IntArrayRef dims, const std::optional<Scalar>& c, bool keepdim) const {
   return std::get<0>(var_and_mean(*this, dims, correction_of(c), keepdim, "var"));
 }
 Tensor Tensor::std(bool unbiased) const { return var(unbiased).sqrt(); }
-Tensor Tensor::std(const IntList& dims, bool unbiased, bool keepdim) const {
+Tensor Tensor::std(IntArrayRef dims, bool unbiased, bool keepdim) const {
   return var(dims, unbiased, keepdim).sqrt();
 }
-Tensor Tensor::std(const IntList& dims, const std::optional<Scalar>& c, bool keepdim) const {
+Tensor Tensor::std(IntArrayRef dims, const std::optional<Scalar>& c, bool keepdim) const {
   return var(dims, c, keepdim).sqrt();
 }
 
 Tensor var(const Tensor& x, bool unbiased) { return x.var(unbiased); }
-Tensor var(const Tensor& x, const IntList& dims, bool unbiased, bool keepdim) {
+Tensor var(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim) {
   return x.var(dims, unbiased, keepdim);
 }
-Tensor var(const Tensor& x, const IntList& dims, const std::optional<Scalar>& c, bool keepdim) {
+Tensor var(const Tensor& x, IntArrayRef dims, const std::optional<Scalar>& c, bool keepdim) {
   return x.var(dims, c, keepdim);
 }
 Tensor std(const Tensor& x, bool unbiased) { return x.std(unbiased); }
-Tensor std(const Tensor& x, const IntList& dims, bool unbiased, bool keepdim) {
+Tensor std(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim) {
   return x.std(dims, unbiased, keepdim);
 }
-Tensor std(const Tensor& x, const IntList& dims, const std::optional<Scalar>& c, bool keepdim) {
+Tensor std(const Tensor& x, IntArrayRef dims, const std::optional<Scalar>& c, bool keepdim) {
   return x.std(dims, c, keepdim);
 }
 
 std::tuple<Tensor, Tensor> var_mean(const Tensor& x, bool unbiased) {
   return var_and_mean(x, {}, unbiased ? 1 : 0, false, "var_mean");
 }
-std::tuple<Tensor, Tensor> var_mean(const Tensor& x, const IntList& dims, bool unbiased,
+std::tuple<Tensor, Tensor> var_mean(const Tensor& x, IntArrayRef dims, bool unbiased,
                                     bool keepdim) {
   return var_and_mean(x, dims, unbiased ? 1 : 0, keepdim, "var_mean");
 }
-std::tuple<Tensor, Tensor> var_mean(const Tensor& x, const IntList& dims,
+std::tuple<Tensor, Tensor> var_mean(const Tensor& x, IntArrayRef dims,
                                     const std::optional<Scalar>& c, bool keepdim) {
   return var_and_mean(x, dims, correction_of(c), keepdim, "var_mean");
 }
@@ -120,12 +120,12 @@ std::tuple<Tensor, Tensor> std_mean(const Tensor& x, bool unbiased) {
   auto [v, m] = var_mean(x, unbiased);
   return {v.sqrt(), m};
 }
-std::tuple<Tensor, Tensor> std_mean(const Tensor& x, const IntList& dims, bool unbiased,
+std::tuple<Tensor, Tensor> std_mean(const Tensor& x, IntArrayRef dims, bool unbiased,
                                     bool keepdim) {
   auto [v, m] = var_mean(x, dims, unbiased, keepdim);
   return {v.sqrt(), m};
 }
-std::tuple<Tensor, Tensor> std_mean(const Tensor& x, const IntList& dims,
+std::tuple<Tensor, Tensor> std_mean(const Tensor& x, IntArrayRef dims,
                                     const std::optional<Scalar>& c, bool keepdim) {
   auto [v, m] = var_mean(x, dims, c, keepdim);
   return {v.sqrt(), m};
@@ -134,7 +134,7 @@ std::tuple<Tensor, Tensor> std_mean(const Tensor& x, const IntList& dims,
 // ----- norms
 
 namespace linalg {
-Tensor vector_norm(const Tensor& x, const Scalar& ord, const IntList& dims, bool keepdim,
+Tensor vector_norm(const Tensor& x, const Scalar& ord, IntArrayRef dims, bool keepdim,
                    std::optional<ScalarType> dtype) {
   Tensor a = x.to(norm_dtype(x, dtype, "linalg.vector_norm")).abs();
   double p = ord.to_double();
@@ -152,23 +152,23 @@ Tensor vector_norm(const Tensor& x, const Scalar& ord, const IntList& dims, bool
 }  // namespace linalg
 
 Tensor Tensor::norm(const Scalar& p) const { return norm(p, IntList{}, false); }
-Tensor Tensor::norm(const std::optional<Scalar>& p, const IntList& dims, bool keepdim) const {
+Tensor Tensor::norm(const std::optional<Scalar>& p, IntArrayRef dims, bool keepdim) const {
   norm_dtype(*this, std::nullopt, "norm");
   return linalg::vector_norm(*this, p.value_or(Scalar(2)), dims, keepdim);
 }
-Tensor Tensor::norm(const std::optional<Scalar>& p, const IntList& dims, bool keepdim,
+Tensor Tensor::norm(const std::optional<Scalar>& p, IntArrayRef dims, bool keepdim,
                     ScalarType dtype) const {
   return linalg::vector_norm(*this, p.value_or(Scalar(2)), dims, keepdim, dtype);
 }
 Tensor norm(const Tensor& x, const Scalar& p) { return x.norm(p); }
-Tensor norm(const Tensor& x, const std::optional<Scalar>& p, const IntList& dims, bool keepdim) {
+Tensor norm(const Tensor& x, const std::optional<Scalar>& p, IntArrayRef dims, bool keepdim) {
   return x.norm(p, dims, keepdim);
 }
-Tensor norm(const Tensor& x, const std::optional<Scalar>& p, const IntList& dims, bool keepdim,
+Tensor norm(const Tensor& x, const std::optional<Scalar>& p, IntArrayRef dims, bool keepdim,
             ScalarType dtype) {
   return x.norm(p, dims, keepdim, dtype);
 }
-Tensor frobenius_norm(const Tensor& x, const IntList& dims, bool keepdim) {
+Tensor frobenius_norm(const Tensor& x, IntArrayRef dims, bool keepdim) {
   return linalg::vector_norm(x, 2, dims, keepdim);
 }
 
@@ -193,7 +193,7 @@ Tensor all(const Tensor& x, int64_t dim, bool keepdim) { return x.all(dim, keepd
 Tensor any(const Tensor& x) { return x.any(); }
 Tensor any(const Tensor& x, int64_t dim, bool keepdim) { return x.any(dim, keepdim); }
 
-Tensor Tensor::logsumexp(const IntList& dims, bool keepdim) const {
+Tensor Tensor::logsumexp(IntArrayRef dims, bool keepdim) const {
   return ember::logsumexp(*this, dims, keepdim);
 }
 

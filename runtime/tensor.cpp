@@ -57,9 +57,22 @@ TensorIndex::TensorIndex(const char* s) : kind_(Kind::Ellipsis) {
 
 // ----- autograd accessors
 
+namespace {
+ViewRefresher g_view_refresher = nullptr;
+}
+
+void set_view_refresher(ViewRefresher f) { g_view_refresher = f; }
+
+void refresh_view_if_stale(const Tensor& t) {
+  auto* m = t.impl().autograd.get();
+  if (m && m->view && g_view_refresher && m->view->version != t._version()) g_view_refresher(t);
+}
+
 bool Tensor::requires_grad() const {
   auto* m = impl().autograd.get();
-  return m && (m->requires_grad || m->grad_fn);
+  if (!m) return false;
+  refresh_view_if_stale(*this);
+  return m->requires_grad || m->grad_fn;
 }
 
 const Tensor& Tensor::requires_grad_(bool r) const {
@@ -69,6 +82,8 @@ const Tensor& Tensor::requires_grad_(bool r) const {
               "differentiation use var_no_grad = var.detach().");
   EMBER_CHECK(!r || is_floating(dtype()), "only Tensors of floating point dtype can require "
               "gradients (got ", dtype_name(dtype()), ")");
+  EMBER_CHECK(!r || !m.is_inference || InferenceMode::is_enabled(), "Setting requires_grad=True "
+              "on inference tensor outside InferenceMode is not allowed.");
   m.requires_grad = r;
   return *this;
 }
@@ -83,14 +98,57 @@ Tensor& Tensor::mutable_grad() const { return impl().autograd_meta().grad; }
 
 std::shared_ptr<Node> Tensor::grad_fn() const {
   auto* m = impl().autograd.get();
-  return m ? m->grad_fn : nullptr;
+  if (!m) return nullptr;
+  refresh_view_if_stale(*this);
+  return m->grad_fn;
 }
 
 bool Tensor::is_leaf() const { return grad_fn() == nullptr; }
 
 uint32_t Tensor::output_nr() const {
   auto* m = impl().autograd.get();
-  return m ? m->output_nr : 0;
+  if (!m) return 0;
+  refresh_view_if_stale(*this);
+  return m->output_nr;
+}
+
+bool Tensor::is_view() const {
+  auto* m = impl().autograd.get();
+  return m && m->view.has_value();
+}
+
+Tensor Tensor::_base() const {
+  auto* m = impl().autograd.get();
+  return m && m->view ? Tensor(m->view->base) : Tensor();
+}
+
+bool Tensor::is_inference() const {
+  auto* m = impl().autograd.get();
+  return m && m->is_inference;
+}
+
+namespace detail {
+unsigned register_grad_hook(const Tensor& t, std::function<Tensor(const Tensor&)> hook) {
+  EMBER_CHECK(t.requires_grad(), "cannot register a hook on a tensor that doesn't require "
+              "gradient");
+  GradHook h{next_hook_id(), std::move(hook)};
+  unsigned id = h.id;
+  if (auto fn = t.grad_fn()) fn->add_pre_hook(t.output_nr(), std::move(h));
+  else t.impl().autograd_meta().hooks.push_back(std::move(h));
+  return id;
+}
+}  // namespace detail
+
+void Tensor::remove_hook(unsigned handle) const {
+  auto* m = impl().autograd.get();
+  if (!m) return;
+  auto& hooks = m->hooks;
+  for (auto it = hooks.begin(); it != hooks.end(); ++it)
+    if (it->id == handle) {
+      hooks.erase(it);
+      return;
+    }
+  if (auto fn = grad_fn()) fn->remove_pre_hook(handle);
 }
 
 void Tensor::retain_grad() const {

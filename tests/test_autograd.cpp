@@ -19,7 +19,7 @@ TEST(Autograd, LeafAndNonLeaf) {
   Tensor y = x * 2;
   EXPECT_FALSE(y.is_leaf());
   EXPECT_TRUE(y.requires_grad());
-  EXPECT_EQ(y.grad_fn()->name(), "MulBackward");
+  EXPECT_EQ(y.grad_fn()->name(), "MulBackward1");
   Tensor z = tensor({1.0, 2.0});
   EXPECT_FALSE((z * 2).requires_grad());
 }
@@ -92,7 +92,7 @@ TEST(Autograd, InPlaceChangeOfSavedTensorIsReported) {
   } catch (const Error& e) {
     std::string m = e.what();
     EXPECT_NE(m.find("modified by an inplace operation"), std::string::npos) << m;
-    EXPECT_NE(m.find("MulBackward"), std::string::npos) << m;
+    EXPECT_NE(m.find("MulBackward0"), std::string::npos) << m;
     EXPECT_NE(m.find("is at version 1"), std::string::npos) << m;
     EXPECT_NE(m.find("expected version 0"), std::string::npos) << m;
   }
@@ -122,7 +122,7 @@ TEST(Autograd, InPlaceRebasesHistory) {
   Tensor x = leaf({1, -2, 3});
   Tensor h = x * 2;
   h.clamp_(0);
-  EXPECT_EQ(h.grad_fn()->name(), "ClampMinBackward");
+  EXPECT_EQ(h.grad_fn()->name(), "ClampMinBackward0");
   h.sum().backward();
   EXPECT_TRUE(close(x.grad(), tensor({2.0, 0.0, 2.0}, kFloat64)));
   Tensor y = leaf({2, 3});
@@ -210,14 +210,14 @@ TEST(Autograd, GradFnGraphInspection) {
   Tensor y = randn({4, 2});
   Tensor loss = (x.mm(w1).clamp(0).mm(w2) - y).pow(2).sum();
   auto fn = loss.grad_fn();
-  EXPECT_EQ(fn->name(), "SumBackward");
-  EXPECT_EQ(fn->next_edges()[0].fn->name(), "PowBackward");
-  auto sub = fn->next_edges()[0].fn->next_edges()[0].fn;
-  EXPECT_EQ(sub->name(), "SubBackward");
-  auto mm2 = sub->next_edges()[0].fn;
-  EXPECT_EQ(mm2->name(), "MmBackward");
-  EXPECT_EQ(mm2->next_edges()[0].fn->name(), "ClampMinBackward");
-  EXPECT_EQ(mm2->next_edges()[1].fn->name(), "AccumulateGrad");
+  EXPECT_EQ(fn->name(), "SumBackward0");
+  EXPECT_EQ(fn->next_edges()[0].function->name(), "PowBackward0");
+  auto sub = fn->next_edges()[0].function->next_edges()[0].function;
+  EXPECT_EQ(sub->name(), "SubBackward0");
+  auto mm2 = sub->next_edges()[0].function;
+  EXPECT_EQ(mm2->name(), "MmBackward0");
+  EXPECT_EQ(mm2->next_edges()[0].function->name(), "ClampBackward1");
+  EXPECT_EQ(mm2->next_edges()[1].function->name(), "AccumulateGrad");
   std::string g = format_graph(fn);
   EXPECT_NE(g.find("MmBackward"), std::string::npos);
   EXPECT_NE(g.find("AccumulateGrad [5, 3]"), std::string::npos) << g;
@@ -230,7 +230,7 @@ TEST(Autograd, AutogradGradReturnsWithoutAccumulating) {
   EXPECT_TRUE(close(g[0], tensor({3.0, 12.0, 27.0}, kFloat64)));
   EXPECT_FALSE(x.grad().defined());
   Tensor unused = leaf({1});
-  EXPECT_EMBER_ERROR(autograd::grad({y}, {unused}, {}, true), "not used");
+  EXPECT_EMBER_ERROR(autograd::grad({y}, {unused}, {}, true), "appears to not have been used in the graph");
   auto none = autograd::grad({y}, {unused}, {}, true, false, true);
   EXPECT_FALSE(none[0].defined());
 }

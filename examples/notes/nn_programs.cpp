@@ -139,9 +139,9 @@ std::string grad_fn_inspection(const RunOptions& o) {
   model->to(o.device);
   Tensor loss = nn::functional::mse_loss(model->forward(d.x), d.y, kSum);
   std::string out = "loss.grad_fn: " + loss.grad_fn()->name() + "\n";
-  auto next = loss.grad_fn()->next_edges()[0].fn;
+  auto next = loss.grad_fn()->next_edges()[0].function;
   out += "loss.grad_fn.next_functions[0]: " + next->name() + "\n";
-  out += "loss.grad_fn.next_functions[0].next_functions[0]: " + next->next_edges()[0].fn->name() + "\n";
+  out += "loss.grad_fn.next_functions[0].next_functions[0]: " + next->next_edges()[0].function->name() + "\n";
   out += "the whole backward graph:\n" + format_graph(loss.grad_fn());
   return out;
 }

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "frontend/autograd/accumulate_grad.h"
 #include "runtime/autograd/autograd_meta.h"
 #include "ember/grad_mode.h"
 
@@ -42,9 +43,31 @@ std::vector<Tensor> AccumulateGrad::apply(std::vector<Tensor>&& grads) {
   return {};
 }
 
+void AccumulateGrad::run_pre_hooks(std::vector<Tensor>& grads) {
+  Node::run_pre_hooks(grads);
+  auto* m = leaf_->autograd.get();
+  if (!m || grads.empty()) return;
+  for (const auto& h : m->hooks) run_grad_hook(h, grads[0]);
+}
+
+namespace autograd {
+void accumulate_grad(const Tensor& t, const Tensor& g, bool create_graph) {
+  auto& meta = t.impl().autograd_meta();
+  if (create_graph) {
+    meta.grad = meta.grad.defined() ? meta.grad.add(g) : g;
+  } else if (!meta.grad.defined()) {
+    meta.grad = g.detach().clone();
+  } else {
+    NoGradGuard no_grad;
+    meta.grad.add_(g.detach());
+  }
+}
+}  // namespace autograd
+
 Edge gradient_edge(const Tensor& t) {
   auto* m = t.impl().autograd.get();
   if (!m) return {};
+  refresh_view_if_stale(t);
   if (m->grad_fn) return {m->grad_fn, m->output_nr};
   if (!m->requires_grad) return {};
   auto acc = m->grad_accumulator.lock();
@@ -71,7 +94,7 @@ std::string format_graph(const std::shared_ptr<Node>& root) {
         }
         os << '\n';
         for (const auto& e : n->next_edges())
-          if (e.valid()) visit(e.fn, depth + 1);
+          if (e.valid()) visit(e.function, depth + 1);
       };
   if (root) visit(root, 0);
   return os.str();

@@ -73,9 +73,11 @@ void register_pointwise_derivatives() {
         ga = where(b == 0, 0.0, g[0] * b * a.pow(b - 1));
       }
     }
-    if (c.need(1)) gb = where((a == 0) & (b >= 0), 0.0, g[0] * c.out[0] * a.log());
+    // a^b recomputed rather than saved: libtorch's PowBackward0 (x.pow(2)) saves only x, so
+    // changing the result in place later must not be an error.
+    if (c.need(1)) gb = where((a == 0) & (b >= 0), 0.0, g[0] * a.pow(b) * a.log());
     return {ga, gb};
-  }, kIn0 | kIn1, true);
+  }, kIn0 | kIn1);
   // d/db of a - q b is -q, q = floor(a / b) for remainder and trunc(a / b) for fmod; q is
   // recovered from the output as (a - out) / b (libtorch: -grad * a.div(b, rounding_mode)).
   auto quotient_grad = [](const GradContext& c, const G& g) -> G {

@@ -4,6 +4,7 @@
 #include <queue>
 #include <unordered_map>
 
+#include "frontend/autograd/accumulate_grad.h"
 #include "runtime/autograd/autograd_meta.h"
 #include "ember/grad_mode.h"
 
@@ -42,6 +43,39 @@ Tensor validate(const Tensor& g, const Node& producer, const Node& fn, uint32_t 
 
 thread_local uint64_t t_backward_calls = 0;
 
+// Every node reachable from the roots that has a path to one of the captured inputs.
+std::unordered_map<Node*, bool> nodes_leading_to(
+    const std::vector<std::pair<Edge, Tensor>>& starts,
+    const std::map<std::pair<const Node*, uint32_t>, std::vector<size_t>>& captures) {
+  std::unordered_map<const Node*, bool> is_target;
+  for (const auto& [key, _] : captures) is_target[key.first] = true;
+  std::unordered_map<Node*, bool> needed;
+  std::unordered_map<Node*, int> state;  // 1: on the stack, 2: done
+  std::vector<std::pair<Node*, size_t>> stack;
+  for (const auto& [e, g] : starts) {
+    if (state[e.function.get()]) continue;
+    stack.emplace_back(e.function.get(), 0);
+    state[e.function.get()] = 1;
+    while (!stack.empty()) {
+      auto& [n, next] = stack.back();
+      if (next < n->num_outputs()) {
+        const Edge& c = n->next_edge(next++);
+        if (c.valid() && !state[c.function.get()]) {
+          state[c.function.get()] = 1;
+          stack.emplace_back(c.function.get(), 0);
+        }
+        continue;
+      }
+      bool need = is_target.count(n) > 0;
+      for (const Edge& c : n->next_edges()) need = need || (c.valid() && needed[c.function.get()]);
+      needed[n] = need;
+      state[n] = 2;
+      stack.pop_back();
+    }
+  }
+  return needed;
+}
+
 }  // namespace
 
 uint64_t backward_call_count() { return t_backward_calls; }
@@ -72,13 +106,14 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
   }
 
   // Gradients requested for specific inputs are captured instead of accumulated.
-  std::map<std::pair<const Node*, uint32_t>, size_t> captures;
+  std::map<std::pair<const Node*, uint32_t>, std::vector<size_t>> captures;
   std::vector<Tensor> captured(inputs.size());
+  std::vector<Edge> input_edges;  // keeps fresh AccumulateGrad nodes alive while keyed by address
   for (size_t i = 0; i < inputs.size(); ++i) {
-    EMBER_CHECK(inputs[i].defined() && inputs[i].requires_grad(), "autograd::grad: input ", i,
-                " does not require grad");
-    Edge e = gradient_edge(inputs[i]);
-    captures[{e.fn.get(), e.input_nr}] = i;
+    EMBER_CHECK(inputs[i].defined() && inputs[i].requires_grad(),
+                "One of the differentiated Tensors does not require grad");
+    input_edges.push_back(gradient_edge(inputs[i]));
+    captures[{input_edges.back().function.get(), input_edges.back().input_nr}].push_back(i);
   }
   bool accumulate = inputs.empty();
 
@@ -87,9 +122,9 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
   std::vector<Node*> stack;
   std::unordered_map<Node*, bool> visited;
   for (auto& [e, g] : starts) {
-    if (!visited[e.fn.get()]) {
-      visited[e.fn.get()] = true;
-      stack.push_back(e.fn.get());
+    if (!visited[e.function.get()]) {
+      visited[e.function.get()] = true;
+      stack.push_back(e.function.get());
     }
   }
   while (!stack.empty()) {
@@ -97,13 +132,17 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
     stack.pop_back();
     for (const Edge& e : n->next_edges()) {
       if (!e.valid()) continue;
-      deps[e.fn.get()]++;
-      if (!visited[e.fn.get()]) {
-        visited[e.fn.get()] = true;
-        stack.push_back(e.fn.get());
+      deps[e.function.get()]++;
+      if (!visited[e.function.get()]) {
+        visited[e.function.get()] = true;
+        stack.push_back(e.function.get());
       }
     }
   }
+
+  // With inputs given, only the nodes on a path to one of them run.
+  std::unordered_map<Node*, bool> needed;
+  if (!accumulate) needed = nodes_leading_to(starts, captures);
 
   AutoGradMode mode(create_graph);
   std::unordered_map<Node*, std::vector<Tensor>> buffers;
@@ -119,12 +158,12 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
 
   std::priority_queue<Node*, std::vector<Node*>, ReadyOrder> ready;
   for (auto& [e, g] : starts) {
-    add_to_buffer(e.fn, e.input_nr, validate(g, *e.fn, *e.fn, e.input_nr));
+    add_to_buffer(e.function, e.input_nr, validate(g, *e.function, *e.function, e.input_nr));
   }
   for (auto& [e, g] : starts)
-    if (deps[e.fn.get()] == 0 && buffers.count(e.fn.get())) {
-      ready.push(e.fn.get());
-      deps[e.fn.get()] = -1;  // queued
+    if (deps[e.function.get()] == 0 && buffers.count(e.function.get())) {
+      ready.push(e.function.get());
+      deps[e.function.get()] = -1;  // queued
     }
 
   while (!ready.empty()) {
@@ -133,17 +172,21 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
     std::vector<Tensor> grads = std::move(buffers[n]);
     buffers.erase(n);
     if (grads.empty()) grads.resize(n->num_inputs());
-    n->store_retained_grads(grads);
+    bool run = accumulate || needed[n];
+    if (run) {
+      n->run_pre_hooks(grads);
+      n->store_retained_grads(grads);
+    }
     for (uint32_t s = 0; s < grads.size(); ++s) {
       auto it = captures.find({n, s});
-      if (it != captures.end() && grads[s].defined())
-        captured[it->second] = create_graph ? grads[s] : grads[s].detach();
+      if (it == captures.end() || !grads[s].defined()) continue;
+      for (size_t i : it->second) captured[i] = create_graph ? grads[s] : grads[s].detach();
     }
     std::vector<Tensor> outs;
     bool is_accumulator = dynamic_cast<AccumulateGrad*>(n) != nullptr;
     bool any_grad = false;
     for (const auto& g : grads) any_grad = any_grad || g.defined();
-    if (!any_grad) outs.resize(n->num_outputs());  // nothing flows through this node
+    if (!any_grad || !run) outs.resize(n->num_outputs());  // nothing flows through this node
     else if (!is_accumulator || accumulate) outs = n->apply(std::move(grads));
     if (!retain_graph) n->release_variables();
     if (!is_accumulator)
@@ -152,13 +195,13 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
     for (size_t j = 0; j < n->num_outputs() && j < outs.size(); ++j) {
       const Edge& e = n->next_edge(j);
       if (!e.valid()) continue;
-      add_to_buffer(e.fn, e.input_nr, validate(outs[j], *n, *e.fn, e.input_nr));
+      add_to_buffer(e.function, e.input_nr, validate(outs[j], *n, *e.function, e.input_nr));
     }
     for (const Edge& e : n->next_edges()) {
       if (!e.valid()) continue;
-      if (--deps[e.fn.get()] == 0) {
-        ready.push(e.fn.get());
-        deps[e.fn.get()] = -1;
+      if (--deps[e.function.get()] == 0) {
+        ready.push(e.function.get());
+        deps[e.function.get()] = -1;
       }
     }
     keep_alive.erase(n);
@@ -166,16 +209,26 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
 
   if (!accumulate) {
     for (size_t i = 0; i < inputs.size(); ++i)
-      EMBER_CHECK(captured[i].defined() || allow_unused, "autograd::grad: input ", i,
-                  " was not used in the graph (pass allow_unused=true to get an undefined "
-                  "gradient for it)");
+      EMBER_CHECK(captured[i].defined() || allow_unused, "One of the differentiated Tensors "
+                  "appears to not have been used in the graph. Set allow_unused=True if this is "
+                  "the desired behavior.");
   }
   return captured;
 }
 
 void backward(const std::vector<Tensor>& tensors, const std::vector<Tensor>& grad_tensors,
-              std::optional<bool> retain_graph, bool create_graph) {
-  run_backward(tensors, grad_tensors, retain_graph.value_or(create_graph), create_graph);
+              std::optional<bool> retain_graph, bool create_graph,
+              std::optional<std::vector<Tensor>> inputs) {
+  bool retain = retain_graph.value_or(create_graph);
+  if (!inputs) {
+    run_backward(tensors, grad_tensors, retain, create_graph);
+    return;
+  }
+  EMBER_CHECK(!inputs->empty(), "'inputs' argument to backward() cannot be empty.");
+  std::vector<Tensor> grads = run_backward(tensors, grad_tensors, retain, create_graph, *inputs,
+                                           /*allow_unused=*/true);
+  for (size_t i = 0; i < inputs->size(); ++i)
+    if (grads[i].defined()) accumulate_grad((*inputs)[i], grads[i], create_graph);
 }
 
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
@@ -194,6 +247,11 @@ namespace ember {
 void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph,
                       bool create_graph) const {
   autograd::backward({*this}, {gradient}, retain_graph, create_graph);
+}
+
+void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph,
+                      const std::vector<Tensor>& inputs) const {
+  autograd::backward({*this}, {gradient}, retain_graph, create_graph, inputs);
 }
 
 }  // namespace ember

@@ -29,6 +29,12 @@ const std::string& IValue::toStringRef() const { return get_as<std::string>(v_, 
 const std::vector<int64_t>& IValue::toIntList() const {
   return get_as<std::vector<int64_t>>(v_, "an int list");
 }
+std::vector<double> IValue::toDoubleVector() const {
+  return get_as<std::vector<double>>(v_, "a double list");
+}
+std::vector<Tensor> IValue::toTensorVector() const {
+  return get_as<std::vector<Tensor>>(v_, "a tensor list");
+}
 
 std::string function_name(const char* mangled) {
   int status = 0;

@@ -3,6 +3,7 @@
 #include <array>
 #include <mutex>
 
+#include "frontend/autograd/backward_names.h"
 #include "kernels/op_registry.h"
 #include "runtime/autograd/autograd_meta.h"
 
@@ -33,7 +34,7 @@ const Derivative* derivative_for(OpId op) {
 void register_derivative(OpId op, Derivative d) { table()[static_cast<size_t>(op)] = d; }
 
 OpNode::OpNode(OpId op, const Derivative& d, Attrs attrs, const std::vector<Tensor>& inputs)
-    : op_(op), d_(d), attrs_(std::move(attrs)) {
+    : op_(op), name_(backward_name(op, attrs, inputs)), d_(d), attrs_(std::move(attrs)) {
   saved_in_.resize(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& t = inputs[i];
@@ -55,13 +56,8 @@ void OpNode::save_outputs(const std::vector<Tensor>& outputs) {
   }
 }
 
-std::string OpNode::name() const {
-  if (op_ == OpId::Cast) return attrs_.has("clone") ? "CloneBackward" : "ToCopyBackward";
-  return std::string(op_name(op_)) + "Backward";
-}
-
 std::vector<Tensor> OpNode::apply(std::vector<Tensor>&& grads) {
-  std::string n = name();
+  std::string n = name_;
   std::vector<Tensor> in, out;
   for (auto& s : saved_in_) in.push_back(s.unpack(n));
   for (auto& s : saved_out_) out.push_back(s.unpack(n));

@@ -12,7 +12,8 @@ namespace ember::autograd {
 class OpNode final : public Node {
  public:
   OpNode(OpId op, const Derivative& d, Attrs attrs, const std::vector<Tensor>& inputs);
-  std::string name() const override;
+  std::string name() const override { return name_; }
+  void set_name(const char* name) { name_ = name; }  // a string literal or table entry
   std::vector<Tensor> apply(std::vector<Tensor>&& grads) override;
   void release_variables() override;
   void save_outputs(const std::vector<Tensor>& outputs);
@@ -24,6 +25,7 @@ class OpNode final : public Node {
 
  private:
   OpId op_;
+  const char* name_;
   const Derivative& d_;
   Attrs attrs_;
   std::vector<SavedVariable> saved_in_, saved_out_;

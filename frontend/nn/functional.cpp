@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "ember/functional.h"
+#include "frontend/autograd/backward_names.h"
 
 namespace ember::nn::functional {
 
@@ -92,7 +93,7 @@ Tensor log_softmax(const Tensor& x, const LogSoftmaxFuncOptions& o) {
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, const MSELossFuncOptions& o) {
   check_same_shape("mse_loss", input, target);
-  return reduce((input - target).pow(2), o.reduction());
+  return autograd::name_grad_fn(reduce((input - target).pow(2), o.reduction()), "MseLossBackward0");
 }
 
 Tensor l1_loss(const Tensor& input, const Tensor& target, const L1LossFuncOptions& o) {
@@ -103,7 +104,8 @@ Tensor l1_loss(const Tensor& input, const Tensor& target, const L1LossFuncOption
 Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossFuncOptions& o) {
   ClassTargets c = class_targets("nll_loss", input, target, o.weight(), o.ignore_index());
   Tensor picked = c.scores.gather(1, c.target.unsqueeze(1)).squeeze(1).neg() * c.weight;
-  return weighted_reduce(picked, c.weight, o.reduction(), c.unbatched);
+  return autograd::name_grad_fn(weighted_reduce(picked, c.weight, o.reduction(), c.unbatched),
+                               "NllLossBackward0");
 }
 
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyFuncOptions& o) {

@@ -142,8 +142,8 @@ Tensor remainder(const Tensor& a, const Scalar& b);
 Tensor remainder(const Scalar& a, const Tensor& b);
 Tensor fmod(const Tensor& a, const Tensor& b);
 Tensor fmod(const Tensor& a, const Scalar& b);
-Tensor flip(const Tensor& x, const IntList& dims);
-Tensor roll(const Tensor& x, const IntList& shifts, const IntList& dims = {});
+Tensor flip(const Tensor& x, IntArrayRef dims);
+Tensor roll(const Tensor& x, IntArrayRef shifts, IntArrayRef dims = {});
 Tensor tril(const Tensor& x, int64_t diagonal = 0);
 Tensor triu(const Tensor& x, int64_t diagonal = 0);
 Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
@@ -156,38 +156,38 @@ Tensor argsort(const Tensor& x, bool stable, int64_t dim = -1, bool descending =
 std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim = -1, bool largest = true,
                                 bool sorted = true);
 Tensor var(const Tensor& x, bool unbiased = true);
-Tensor var(const Tensor& x, const IntList& dims, bool unbiased, bool keepdim = false);
-Tensor var(const Tensor& x, const IntList& dims,
+Tensor var(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim = false);
+Tensor var(const Tensor& x, IntArrayRef dims,
            const std::optional<Scalar>& correction = std::nullopt, bool keepdim = false);
 Tensor std(const Tensor& x, bool unbiased = true);
-Tensor std(const Tensor& x, const IntList& dims, bool unbiased, bool keepdim = false);
-Tensor std(const Tensor& x, const IntList& dims,
+Tensor std(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim = false);
+Tensor std(const Tensor& x, IntArrayRef dims,
            const std::optional<Scalar>& correction = std::nullopt, bool keepdim = false);
 std::tuple<Tensor, Tensor> var_mean(const Tensor& x, bool unbiased = true);
-std::tuple<Tensor, Tensor> var_mean(const Tensor& x, const IntList& dims, bool unbiased,
+std::tuple<Tensor, Tensor> var_mean(const Tensor& x, IntArrayRef dims, bool unbiased,
                                     bool keepdim = false);
-std::tuple<Tensor, Tensor> var_mean(const Tensor& x, const IntList& dims,
+std::tuple<Tensor, Tensor> var_mean(const Tensor& x, IntArrayRef dims,
                                     const std::optional<Scalar>& correction = std::nullopt,
                                     bool keepdim = false);
 std::tuple<Tensor, Tensor> std_mean(const Tensor& x, bool unbiased = true);
-std::tuple<Tensor, Tensor> std_mean(const Tensor& x, const IntList& dims, bool unbiased,
+std::tuple<Tensor, Tensor> std_mean(const Tensor& x, IntArrayRef dims, bool unbiased,
                                     bool keepdim = false);
-std::tuple<Tensor, Tensor> std_mean(const Tensor& x, const IntList& dims,
+std::tuple<Tensor, Tensor> std_mean(const Tensor& x, IntArrayRef dims,
                                     const std::optional<Scalar>& correction = std::nullopt,
                                     bool keepdim = false);
 Tensor norm(const Tensor& x, const Scalar& p = 2);
-Tensor norm(const Tensor& x, const std::optional<Scalar>& p, const IntList& dims,
+Tensor norm(const Tensor& x, const std::optional<Scalar>& p, IntArrayRef dims,
             bool keepdim = false);
-Tensor norm(const Tensor& x, const std::optional<Scalar>& p, const IntList& dims, bool keepdim,
+Tensor norm(const Tensor& x, const std::optional<Scalar>& p, IntArrayRef dims, bool keepdim,
             ScalarType dtype);
-Tensor frobenius_norm(const Tensor& x, const IntList& dims, bool keepdim = false);
+Tensor frobenius_norm(const Tensor& x, IntArrayRef dims, bool keepdim = false);
 Tensor all(const Tensor& x);
 Tensor all(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor any(const Tensor& x);
 Tensor any(const Tensor& x, int64_t dim, bool keepdim = false);
 namespace linalg {
 // ord: any p, +-inf, 0 (count of nonzeros); empty dims: every dim (libtorch's dim=None).
-Tensor vector_norm(const Tensor& x, const Scalar& ord = 2, const IntList& dims = {},
+Tensor vector_norm(const Tensor& x, const Scalar& ord = 2, IntArrayRef dims = {},
                    bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt);
 }  // namespace linalg
 

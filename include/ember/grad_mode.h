@@ -29,4 +29,19 @@ struct EnableGradGuard : AutoGradMode {
   EnableGradGuard() : AutoGradMode(true) {}
 };
 
+// libtorch's c10::InferenceMode: no autograd recording, and the tensors made inside are
+// inference tensors (Tensor::is_inference()), which autograd refuses to save for backward
+// and in-place ops outside the mode refuse to modify.
+class InferenceMode {
+ public:
+  explicit InferenceMode(bool enabled = true);
+  ~InferenceMode();
+  InferenceMode(const InferenceMode&) = delete;
+  InferenceMode& operator=(const InferenceMode&) = delete;
+  static bool is_enabled();
+
+ private:
+  bool prev_grad_, prev_inference_;
+};
+
 }  // namespace ember

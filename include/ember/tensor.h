@@ -1,10 +1,12 @@
 #pragma once
+#include <functional>
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "ember/error.h"
@@ -140,6 +142,20 @@ class Tensor {
   // Makes this tensor's data that of `other` (storage, geometry, dtype, device), keeping its
   // identity and autograd metadata: how Module::to() moves parameters that optimizers hold.
   void set_data(const Tensor& other) const;
+
+  // ----- autograd, libtorch's surface (backward with inputs, hooks, views, inference)
+  // Accumulates gradients only into `inputs` (leaves or not), as libtorch's inputs=.
+  void backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph,
+                const std::vector<Tensor>& inputs) const;
+  // `hook(grad)` runs when the gradient of this tensor is computed; a hook returning a
+  // Tensor replaces the gradient, a void one only observes it. Returns the handle for
+  // remove_hook.
+  template <class F>
+  unsigned register_hook(F&& hook) const;
+  void remove_hook(unsigned handle) const;
+  bool is_view() const;     // a view that autograd tracks (libtorch's is_view())
+  Tensor _base() const;     // the tensor it views; undefined if not a view
+  bool is_inference() const;
 
   // ----- pointwise
   Tensor add(const Tensor& other, const Scalar& alpha = 1) const;
@@ -305,8 +321,8 @@ class Tensor {
   Tensor fmod(const Scalar& other) const;
   const Tensor& fmod_(const Tensor& other) const;
   const Tensor& fmod_(const Scalar& other) const;
-  Tensor flip(const IntList& dims) const;
-  Tensor roll(const IntList& shifts, const IntList& dims = {}) const;
+  Tensor flip(IntArrayRef dims) const;
+  Tensor roll(IntArrayRef shifts, IntArrayRef dims = {}) const;
   Tensor tril(int64_t diagonal = 0) const;
   Tensor triu(int64_t diagonal = 0) const;
   const Tensor& tril_(int64_t diagonal = 0) const;
@@ -321,18 +337,18 @@ class Tensor {
   std::tuple<Tensor, Tensor> topk(int64_t k, int64_t dim = -1, bool largest = true,
                                   bool sorted = true) const;
   Tensor var(bool unbiased = true) const;
-  Tensor var(const IntList& dims, bool unbiased, bool keepdim = false) const;
-  Tensor var(const IntList& dims, const std::optional<Scalar>& correction = std::nullopt,
+  Tensor var(IntArrayRef dims, bool unbiased, bool keepdim = false) const;
+  Tensor var(IntArrayRef dims, const std::optional<Scalar>& correction = std::nullopt,
              bool keepdim = false) const;
   Tensor std(bool unbiased = true) const;
-  Tensor std(const IntList& dims, bool unbiased, bool keepdim = false) const;
-  Tensor std(const IntList& dims, const std::optional<Scalar>& correction = std::nullopt,
+  Tensor std(IntArrayRef dims, bool unbiased, bool keepdim = false) const;
+  Tensor std(IntArrayRef dims, const std::optional<Scalar>& correction = std::nullopt,
              bool keepdim = false) const;
   Tensor norm(const Scalar& p = 2) const;
-  Tensor norm(const std::optional<Scalar>& p, const IntList& dims, bool keepdim = false) const;
-  Tensor norm(const std::optional<Scalar>& p, const IntList& dims, bool keepdim,
+  Tensor norm(const std::optional<Scalar>& p, IntArrayRef dims, bool keepdim = false) const;
+  Tensor norm(const std::optional<Scalar>& p, IntArrayRef dims, bool keepdim,
               ScalarType dtype) const;
-  Tensor logsumexp(const IntList& dims, bool keepdim = false) const;
+  Tensor logsumexp(IntArrayRef dims, bool keepdim = false) const;
   Tensor all() const;
   Tensor all(int64_t dim, bool keepdim = false) const;
   Tensor any() const;
@@ -393,6 +409,24 @@ TensorAccessor<T, N> Tensor::accessor() const& {
               dim());
   EMBER_CHECK(is_cpu(), "accessor: expected a CPU tensor but got one on ", device().str());
   return TensorAccessor<T, N>(data_ptr<T>(), sizes().data(), strides().data());
+}
+
+namespace detail {
+unsigned register_grad_hook(const Tensor& t, std::function<Tensor(const Tensor&)> hook);
+}
+
+template <class F>
+unsigned Tensor::register_hook(F&& hook) const {
+  if constexpr (std::is_void_v<std::invoke_result_t<F&, const Tensor&>>) {
+    return detail::register_grad_hook(*this, [h = std::forward<F>(hook)](const Tensor& g) {
+      h(g);
+      return Tensor();
+    });
+  } else {
+    return detail::register_grad_hook(*this, [h = std::forward<F>(hook)](const Tensor& g) {
+      return Tensor(h(g));
+    });
+  }
 }
 
 }  // namespace ember

@@ -8,6 +8,8 @@ namespace ember {
 
 SavedVariable::SavedVariable(const Tensor& t, bool is_output) : was_defined_(t.defined()) {
   if (!t.defined()) return;
+  EMBER_CHECK(!t.is_inference(), "Inference tensors cannot be saved for backward. To work around "
+              "you can make a clone to get a normal tensor and use it in autograd.");
   version_ = t._version();
   if (is_output) {
     // Same storage and version counter, no autograd history.

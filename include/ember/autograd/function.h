@@ -18,13 +18,12 @@
 #include <variant>
 #include <vector>
 
+#include "ember/autograd/engine.h"
 #include "ember/autograd/node.h"
 #include "ember/autograd/saved_variable.h"
 #include "ember/grad_mode.h"
 
 namespace ember::autograd {
-
-using variable_list = std::vector<Tensor>;
 
 // A value kept in AutogradContext::saved_data.
 class IValue {
@@ -37,16 +36,34 @@ class IValue {
   IValue(Tensor v) : v_(std::move(v)) {}
   IValue(std::string v) : v_(std::move(v)) {}
   IValue(const char* v) : v_(std::string(v)) {}
+  IValue(uint64_t v) : v_(static_cast<int64_t>(v)) {}
   IValue(std::vector<int64_t> v) : v_(std::move(v)) {}
+  IValue(std::vector<double> v) : v_(std::move(v)) {}
+  IValue(std::vector<Tensor> v) : v_(std::move(v)) {}
   double toDouble() const;
   int64_t toInt() const;
   bool toBool() const;
   const Tensor& toTensor() const;
   const std::string& toStringRef() const;
+  std::string toString() const { return toStringRef(); }
   const std::vector<int64_t>& toIntList() const;
+  std::vector<int64_t> toIntVector() const { return toIntList(); }
+  std::vector<double> toDoubleVector() const;
+  std::vector<Tensor> toTensorVector() const;
+  bool isNone() const { return v_.index() == 0; }
+  bool isDouble() const { return std::holds_alternative<double>(v_); }
+  bool isInt() const { return std::holds_alternative<int64_t>(v_); }
+  bool isBool() const { return std::holds_alternative<bool>(v_); }
+  bool isTensor() const { return std::holds_alternative<Tensor>(v_); }
+  bool isString() const { return std::holds_alternative<std::string>(v_); }
+  bool isIntList() const { return std::holds_alternative<std::vector<int64_t>>(v_); }
+  bool isDoubleList() const { return std::holds_alternative<std::vector<double>>(v_); }
+  bool isTensorList() const { return std::holds_alternative<std::vector<Tensor>>(v_); }
 
  private:
-  std::variant<std::monostate, double, int64_t, bool, Tensor, std::string, std::vector<int64_t>> v_;
+  std::variant<std::monostate, double, int64_t, bool, Tensor, std::string, std::vector<int64_t>,
+               std::vector<double>, std::vector<Tensor>>
+      v_;
 };
 
 class CppNodeBase;
