@@ -68,6 +68,7 @@ PointwiseArgs plan_pointwise(OpId op, ScalarType compute, const Tensor& out,
   const Shape& sizes = out.sizes();
   a.numel = out.numel();
   a.out = make_operand(out, sizes);
+  a.in.reserve(in.size());
   for (const auto& t : in) {
     if (t.dim() == 0 && t.is_cpu()) {
       Operand o;
@@ -82,17 +83,26 @@ PointwiseArgs plan_pointwise(OpId op, ScalarType compute, const Tensor& out,
   }
   // Drop size-1 dims, then merge each dim into its inner neighbour when every operand is
   // contiguous across the pair.
-  std::vector<Operand*> ops{&a.out};
+  // Scratch on the stack for the usual operand counts: a small op allocates nothing here.
+  constexpr size_t kInlineOperands = 8;
+  SmallVector<Operand*, kInlineOperands> ops;
+  ops.push_back(&a.out);
   for (auto& o : a.in) ops.push_back(&o);
+  Shape st_inline[kInlineOperands], cst_inline[kInlineOperands];
+  std::vector<Shape> st_heap, cst_heap;
+  if (ops.size() > kInlineOperands) {
+    st_heap.resize(ops.size());
+    cst_heap.resize(ops.size());
+  }
+  Shape* st = st_heap.empty() ? st_inline : st_heap.data();
+  Shape* cst = cst_heap.empty() ? cst_inline : cst_heap.data();
   Shape sz;
-  std::vector<Shape> st(ops.size());
   for (size_t d = 0; d < sizes.size(); ++d) {
     if (sizes[d] == 1) continue;
     sz.push_back(sizes[d]);
     for (size_t k = 0; k < ops.size(); ++k) st[k].push_back(ops[k]->strides[d]);
   }
   Shape csz;
-  std::vector<Shape> cst(ops.size());
   for (int64_t d = static_cast<int64_t>(sz.size()) - 1; d >= 0; --d) {
     bool merge = !csz.empty();
     for (size_t k = 0; merge && k < ops.size(); ++k)

@@ -78,7 +78,9 @@ std::vector<Tensor> run_op(OpId id, const std::vector<Tensor>& in, const Attrs& 
   if (d.alias) return d.alias(in, a);
   std::vector<Tensor> out;
   if (d.meta) {
-    for (const auto& spec : d.meta(in, a)) out.push_back(empty_tensor(spec.sizes, spec.dtype, spec.device));
+    auto specs = d.meta(in, a);
+    out.reserve(specs.size());
+    for (const auto& spec : specs) out.push_back(empty_tensor(spec.sizes, spec.dtype, spec.device));
   }
   d.run(in, a, out);
   return out;
