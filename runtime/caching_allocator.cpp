@@ -53,16 +53,16 @@ CachingAllocator::~CachingAllocator() {
   release_cached();
 }
 
-CachingAllocator::Block* CachingAllocator::find_free(Pool& pool, void* stream, size_t size) {
+CachingAllocator::Block* CachingAllocator::find_free(Pool& pool, void* stream, size_t size,
+                                                     Pool::node_type* spare) {
   Block key{this, stream, size, nullptr, false};
   auto it = pool.lower_bound(&key);
   if (it == pool.end() || (*it)->stream != stream) return nullptr;
   // Do not hand a huge cached block to a small request in the large pool.
   if (!(*it)->small && size < kMediumSegment / 2 && (*it)->size >= kMediumSegment * 4)
     return nullptr;
-  Block* b = *it;
-  pool.erase(it);
-  return b;
+  *spare = pool.extract(it);  // its node is reused for the split-off rest, without an allocation
+  return spare->value();
 }
 
 CachingAllocator::Block* CachingAllocator::new_segment(bool small, void* stream, size_t size) {
@@ -87,7 +87,8 @@ DataPtr CachingAllocator::allocate(size_t nbytes) {
   std::lock_guard<std::mutex> g(mu_);
   void* stream = pool_key();
   Pool& pool = small ? small_ : large_;
-  Block* b = find_free(pool, stream, size);
+  Pool::node_type spare;
+  Block* b = find_free(pool, stream, size, &spare);
   if (!b) b = new_segment(small, stream, size);
   if (!b) {
     stats_.num_ooms++;
@@ -104,7 +105,7 @@ DataPtr CachingAllocator::allocate(size_t nbytes) {
     if (b->next) b->next->prev = rest;
     b->next = rest;
     b->size = size;
-    pool.insert(rest);
+    insert_block(pool, rest, spare);
   }
   b->allocated = true;
   stats_.allocated_bytes += static_cast<int64_t>(b->size);
@@ -124,9 +125,10 @@ void CachingAllocator::free_block(Block* b) {
   Pool& pool = b->small ? small_ : large_;
   b->allocated = false;
   stats_.allocated_bytes -= static_cast<int64_t>(b->size);
+  Pool::node_type spare;
   for (Block* n : {b->prev, b->next}) {
     if (!n || n->allocated) continue;
-    pool.erase(n);
+    spare = pool.extract(n);
     if (n == b->prev) {
       n->size += b->size;
       n->next = b->next;
@@ -140,7 +142,16 @@ void CachingAllocator::free_block(Block* b) {
       delete n;
     }
   }
-  pool.insert(b);
+  insert_block(pool, b, spare);
+}
+
+void CachingAllocator::insert_block(Pool& pool, Block* b, Pool::node_type& spare) {
+  if (spare.empty()) {
+    pool.insert(b);
+    return;
+  }
+  spare.value() = b;
+  pool.insert(std::move(spare));
 }
 
 void CachingAllocator::release_cached() {

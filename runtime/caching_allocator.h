@@ -48,7 +48,9 @@ class CachingAllocator final : public Allocator {
   using Pool = std::set<Block*, BlockLess>;
 
   void* pool_key() const;  // the stream, or the private pool active on this thread
-  Block* find_free(Pool& pool, void* stream, size_t size);
+  Block* find_free(Pool& pool, void* stream, size_t size, Pool::node_type* spare);
+  // Inserts b, reusing `spare`'s node when it holds one (steady-state alloc/free allocate nothing).
+  void insert_block(Pool& pool, Block* b, Pool::node_type& spare);
   Block* new_segment(bool small, void* stream, size_t size);
   void release_cached();
   void free_block(Block* b);
