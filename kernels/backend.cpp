@@ -1,7 +1,6 @@
 #include "kernels/backend.h"
 
 #include <array>
-#include <mutex>
 
 namespace ember {
 
@@ -14,13 +13,15 @@ void register_backend(DeviceType type, Backend* b) { g_backends[static_cast<int>
 Backend& backend_for(Device d) {
   count_kernel_launch();
   // Registration is called, not left to static initialisers, which a static link may drop.
-  static std::once_flag once;
-  std::call_once(once, [] {
+  // A function-local static rather than std::call_once (see registered() in op_registry.cpp).
+  static const bool registered_once = [] {
     cpu::register_cpu_backend();
 #if defined(EMBER_WITH_CUDA)
     cuda::register_cuda_backend();
 #endif
-  });
+    return true;
+  }();
+  (void)registered_once;
   Backend* b = g_backends[static_cast<int>(d.type)];
   EMBER_CHECK(b, "no kernels for device ", d, ": ember was built without CUDA support");
   return *b;
@@ -60,6 +61,40 @@ Operand make_operand(const Tensor& t, const Shape& iter) {
   return o;
 }
 
+namespace {
+
+Operand scalar_operand(const Tensor& t, size_t ndim) {
+  Operand o;
+  o.is_scalar = true;
+  o.dtype = t.dtype();
+  o.value = t.item();
+  o.strides.assign(ndim, 0);
+  return o;
+}
+
+// The common case, planned without the general dim merging: every tensor operand is
+// contiguous with the output's sizes, so the launch is one dense dim of numel elements.
+bool plan_dense(PointwiseArgs& a, const Tensor& out, const std::vector<Tensor>& in) {
+  if (!out.is_contiguous()) return false;
+  for (const auto& t : in)
+    if (!(t.dim() == 0 && t.is_cpu()) && (t.sizes() != out.sizes() || !t.is_contiguous()))
+      return false;
+  auto dense = [](const Tensor& t) {
+    Operand o;
+    o.dtype = t.dtype();
+    o.data = static_cast<char*>(t.data_ptr());
+    o.strides.assign(1, static_cast<int64_t>(itemsize(t.dtype())));
+    return o;
+  };
+  a.sizes.assign(1, a.numel);
+  a.out = dense(out);
+  a.in.reserve(in.size());
+  for (const auto& t : in) a.in.push_back(t.dim() == 0 && t.is_cpu() ? scalar_operand(t, 1) : dense(t));
+  return true;
+}
+
+}  // namespace
+
 PointwiseArgs plan_pointwise(OpId op, ScalarType compute, const Tensor& out,
                              const std::vector<Tensor>& in) {
   PointwiseArgs a;
@@ -67,19 +102,11 @@ PointwiseArgs plan_pointwise(OpId op, ScalarType compute, const Tensor& out,
   a.compute = compute;
   const Shape& sizes = out.sizes();
   a.numel = out.numel();
+  if (a.numel > 1 && plan_dense(a, out, in)) return a;
   a.out = make_operand(out, sizes);
   a.in.reserve(in.size());
   for (const auto& t : in) {
-    if (t.dim() == 0 && t.is_cpu()) {
-      Operand o;
-      o.is_scalar = true;
-      o.dtype = t.dtype();
-      o.value = t.item();
-      o.strides.assign(sizes.size(), 0);
-      a.in.push_back(std::move(o));
-    } else {
-      a.in.push_back(make_operand(t, sizes));
-    }
+    a.in.push_back(t.dim() == 0 && t.is_cpu() ? scalar_operand(t, sizes.size()) : make_operand(t, sizes));
   }
   // Drop size-1 dims, then merge each dim into its inner neighbour when every operand is
   // contiguous across the pair.

@@ -1,7 +1,6 @@
 #include "kernels/op_registry.h"
 
 #include <array>
-#include <mutex>
 #include <ostream>
 
 #include "kernels/tensor_alloc.h"
@@ -43,8 +42,10 @@ void register_all_ops() {
 
 // The table with every op family registered (once, on first use).
 std::array<OpDef, static_cast<size_t>(OpId::NumOps)>& registered() {
-  static std::once_flag once;
-  std::call_once(once, register_all_ops);
+  // A function-local static, not std::call_once: libstdc++'s call_once touches a thread-local
+  // on every call, and this runs several times per eager op.
+  static const bool registered_once = (register_all_ops(), true);
+  (void)registered_once;
   return table();
 }
 }  // namespace

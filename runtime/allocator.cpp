@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cstdlib>
-#include <mutex>
 
 #include "runtime/caching_allocator.h"
 #include "ember/error.h"
@@ -45,8 +44,8 @@ Allocator* allocator_for(Device d) {
   if (d.is_cpu()) return cpu_allocator();
 #if defined(EMBER_WITH_CUDA)
   // Called, not left to a static initialiser, which a static link may drop.
-  static std::once_flag once;
-  std::call_once(once, cuda::register_cuda_allocator);
+  static const bool registered_once = (cuda::register_cuda_allocator(), true);
+  (void)registered_once;
 #endif
   auto f = g_factories[static_cast<int>(d.type)];
   EMBER_CHECK(f, "device ", d, " is not available: ember was built without CUDA support");

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "ember/error.h"
+#include "runtime/fast_tls.h"
 
 namespace ember {
 
@@ -26,7 +27,7 @@ bool CachingAllocator::BlockLess::operator()(const Block* a, const Block* b) con
 
 namespace {
 // Private pool keys live in their own range so they never equal a stream pointer.
-thread_local uint64_t t_private_pool = 0;
+EMBER_FAST_TLS uint64_t t_private_pool = 0;
 void* private_key(uint64_t id) { return reinterpret_cast<void*>(~uintptr_t{0} - id); }
 bool is_private(void* key) { return reinterpret_cast<uintptr_t>(key) > ~uintptr_t{0} - (uintptr_t{1} << 32); }
 

@@ -1,9 +1,10 @@
 #include "ember/grad_mode.h"
+#include "runtime/fast_tls.h"
 
 namespace ember {
 namespace {
-thread_local bool t_grad_enabled = true;
-thread_local bool t_inference = false;
+EMBER_FAST_TLS bool t_grad_enabled = true;
+EMBER_FAST_TLS bool t_inference = false;
 }
 bool GradMode::is_enabled() { return t_grad_enabled; }
 void GradMode::set_enabled(bool enabled) { t_grad_enabled = enabled; }

@@ -1,7 +1,6 @@
 #include "frontend/autograd/op_node.h"
 
 #include <array>
-#include <mutex>
 
 #include "frontend/autograd/backward_names.h"
 #include "kernels/op_registry.h"
@@ -17,11 +16,13 @@ std::array<Derivative, static_cast<size_t>(OpId::NumOps)>& table() {
 
 // Registration is called, not left to static initialisers, which a static link may drop.
 std::array<Derivative, static_cast<size_t>(OpId::NumOps)>& registered() {
-  static std::once_flag once;
-  std::call_once(once, [] {
+  // A function-local static, not std::call_once (see registered() in kernels/op_registry.cpp).
+  static const bool registered_once = [] {
     register_pointwise_derivatives();
     register_structured_derivatives();
-  });
+    return true;
+  }();
+  (void)registered_once;
   return table();
 }
 }  // namespace

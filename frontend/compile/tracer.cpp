@@ -4,11 +4,12 @@
 #include "kernels/op_registry.h"
 #include "kernels/tensor_alloc.h"
 #include "runtime/autograd/autograd_meta.h"
+#include "runtime/fast_tls.h"
 
 namespace ember::jit {
 
 namespace {
-thread_local Tracer* t_active = nullptr;
+EMBER_FAST_TLS Tracer* t_active = nullptr;
 
 bool is_view_op(OpId op) { return op_def(op).kind == OpKind::View; }
 

@@ -63,9 +63,9 @@ void pointwise_run(OpId op, const std::vector<Tensor>& in, const Attrs& a,
                    std::vector<Tensor>& out) {
   const Tensor& o = out[0];
   ScalarType compute = pointwise_types(op, in, a).compute;
-  std::vector<Tensor> args;
-  args.reserve(in.size());
-  for (const auto& t : in) {
+  std::vector<Tensor> copies;  // filled only when an input overlaps the output
+  for (size_t i = 0; i < in.size(); ++i) {
+    const Tensor& t = in[i];
     bool same_view = t.impl_ptr() == o.impl_ptr() ||
                      (t.data_ptr() == o.data_ptr() && t.sizes() == o.sizes() &&
                       t.strides() == o.strides() && t.dtype() == o.dtype());
@@ -73,13 +73,12 @@ void pointwise_run(OpId op, const std::vector<Tensor>& in, const Attrs& a,
       // Reading while writing overlapping memory: read from a copy instead.
       Tensor copy = empty_tensor(t.sizes(), t.dtype(), t.device());
       backend_for(t.device()).pointwise(plan_pointwise(OpId::Cast, compute_type_of(t.dtype()), copy, {t}));
-      args.push_back(copy);
-    } else {
-      args.push_back(t);
+      if (copies.empty()) copies = in;
+      copies[i] = copy;
     }
   }
   if (o.numel() == 0) return;
-  backend_for(o.device()).pointwise(plan_pointwise(op, compute, o, args));
+  backend_for(o.device()).pointwise(plan_pointwise(op, compute, o, copies.empty() ? in : copies));
 }
 
 template <OpId Op>
