@@ -3,6 +3,8 @@
 #include <ember/torch.h>
 #include <gtest/gtest.h>
 
+#include "compat_util.h"
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -11,18 +13,10 @@ using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 using torch::autograd::variable_list;
 
+using compat::error_of;
+using compat::contains;
+
 namespace {
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const c10::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 }  // namespace
 

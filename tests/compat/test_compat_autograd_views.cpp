@@ -3,11 +3,15 @@
 #include <ember/torch.h>
 #include <gtest/gtest.h>
 
+#include "compat_util.h"
+
 #include <functional>
 #include <string>
 #include <vector>
 
 using torch::indexing::Slice;
+
+using compat::error_of;
 
 namespace {
 
@@ -25,15 +29,6 @@ void expect_gradcheck(const std::function<torch::Tensor(const std::vector<torch:
     }
     return std::string();
   }();
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const c10::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 }  // namespace

@@ -2,20 +2,14 @@
 #include <ember/torch.h>
 #include <gtest/gtest.h>
 
+#include "compat_util.h"
+
 #include <sstream>
 #include <string>
 
-namespace {
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const c10::Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using compat::error_of;
 
+namespace {
 struct TwoInputsImpl : torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& a, const torch::Tensor& b) { return a * b; }
 };

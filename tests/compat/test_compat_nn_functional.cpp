@@ -2,22 +2,16 @@
 #include <ember/torch.h>
 #include <gtest/gtest.h>
 
+#include "compat_util.h"
+
 #include <cmath>
 #include <string>
 
 namespace F = torch::nn::functional;
 
-namespace {
-template <class F2>
-std::string error_of(F2&& f) {
-  try {
-    f();
-  } catch (const c10::Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using compat::error_of;
 
+namespace {
 torch::Tensor scores() {
   return torch::tensor({0.2, -1.0, 0.5, 1.5, 0.3, -0.7, 0.0, 2.0, -0.4}, torch::kFloat64).view({3, 3});
 }

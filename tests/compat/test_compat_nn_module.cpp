@@ -3,20 +3,14 @@
 #include <ember/torch.h>
 #include <gtest/gtest.h>
 
+#include "compat_util.h"
+
 #include <sstream>
 #include <string>
 
-namespace {
+using compat::error_of;
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const c10::Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+namespace {
 
 struct NetImpl : torch::nn::Module {
   NetImpl() {

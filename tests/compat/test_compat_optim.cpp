@@ -3,22 +3,16 @@
 #include <ember/torch.h>
 #include <gtest/gtest.h>
 
+#include "compat_util.h"
+
 #include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
 
-namespace {
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const c10::Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using compat::error_of;
 
+namespace {
 const std::vector<double> kP0{0.5, -1.0, 2.0, 0.25}, kC{0.1, -0.3, 0.7, 1.5};
 
 // loss = sum(p * c) + sum(p^2) / 2, so grad = c + p.

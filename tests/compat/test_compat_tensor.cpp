@@ -2,23 +2,16 @@
 #include <ember/torch.h>
 #include <gtest/gtest.h>
 
+#include "compat_util.h"
+
 #include <sstream>
 #include <string>
 #include <vector>
 
+using compat::error_of;
+using compat::contains;
+
 namespace {
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const c10::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 }  // namespace
 
