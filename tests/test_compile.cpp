@@ -4,6 +4,8 @@
 #include "frontend/compile/compile_internals.h"
 #include "kernels/backend.h"
 #include "kernels/op_list.h"
+#include <set>
+
 #include "test_util.h"
 
 using namespace ember;
@@ -462,4 +464,43 @@ TEST(CompileCudaGraphs, WholeStepReplaysLikeEager) {
   EXPECT_TRUE(close(w1, v1, 1e-4, 1e-5));
   // After warm-up and capture, a call is one graph launch plus input/output copies.
   EXPECT_LE(jit::forward_program(step).summary().launches_per_call, 12);
+}
+
+TEST(CompileGuards, SchedulerLearningRateChangeRetracesTheStep) {
+  manual_seed(3);
+  nn::Linear lin(4, 2), twin(4, 2);
+  {
+    NoGradGuard g;
+    twin->weight.copy_(lin->weight);
+    twin->bias.copy_(lin->bias);
+  }
+  for (bool adam : {false, true}) {
+    std::unique_ptr<optim::Optimizer> opt, opt_twin;
+    if (adam) {
+      opt = std::make_unique<optim::Adam>(lin->parameters(), optim::AdamOptions(0.1));
+      opt_twin = std::make_unique<optim::Adam>(twin->parameters(), optim::AdamOptions(0.1));
+    } else {
+      opt = std::make_unique<optim::SGD>(lin->parameters(), optim::SGDOptions(0.1).momentum(0.9));
+      opt_twin = std::make_unique<optim::SGD>(twin->parameters(), optim::SGDOptions(0.1).momentum(0.9));
+    }
+    optim::StepLR sched(*opt, 1, 0.5), sched_twin(*opt_twin, 1, 0.5);
+    Tensor x = randn({8, 4});
+    auto step = compiled_linear_step(lin, *opt);
+    std::set<double> lrs;
+    for (int t = 0; t < 4; ++t) {
+      lrs.insert(opt->param_groups()[0].options().get_lr());
+      Tensor lc = step(x);
+      opt_twin->zero_grad();
+      Tensor le = twin->forward(x).pow(2).sum();
+      le.backward();
+      opt_twin->step();
+      EXPECT_NEAR(lc.item<double>(), le.item<double>(), 1e-4 * std::abs(le.item<double>())) << adam << " " << t;
+      sched.step();
+      sched_twin.step();
+    }
+    EXPECT_TRUE(lin->weight.allclose(twin->weight, 1e-5, 1e-6)) << adam;
+    // Each new learning rate is a new variant of the compiled step.
+    EXPECT_GE(lrs.size(), 3u);
+    EXPECT_EQ(step.stats().compiles, static_cast<int64_t>(lrs.size())) << adam;
+  }
 }

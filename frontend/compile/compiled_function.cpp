@@ -56,6 +56,8 @@ bool Variant::accepts(const std::vector<Tensor>& in, const std::string& key) con
     if (!c.guard.matches(c.tensor)) return false;
     if (c.guards_grad && c.tensor.grad().defined() != c.grad_defined) return false;
   }
+  for (const auto& g : value_guards)
+    if (!g.holds()) return false;
   return true;
 }
 
@@ -74,6 +76,8 @@ std::string Variant::guard_failure(const std::vector<Tensor>& in, const std::str
       return "captured tensor " + std::to_string(c) + " .grad() is " +
              (captures[c].grad_defined ? "undefined" : "defined") + " now";
   }
+  for (const auto& g : value_guards)
+    if (!g.holds()) return g.what + " changed";
   return "";
 }
 

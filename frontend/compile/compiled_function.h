@@ -11,6 +11,7 @@
 
 #include "ember/compile.h"
 #include "compiler/program.h"
+#include "frontend/compile/tracer.h"
 
 namespace ember::jit {
 
@@ -82,6 +83,7 @@ struct Variant {
   bool grad_mode = true;
   std::vector<TensorGuard> args;
   std::vector<Capture> captures;
+  std::vector<Tracer::ValueGuard> value_guards;
 
   std::unique_ptr<Program> forward, backward;
   std::mutex backward_mu;  // backward runs of this variant take turns (its buffers are shared)

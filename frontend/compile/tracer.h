@@ -2,6 +2,7 @@
 // Records op calls into a Graph while a function runs on traced (symbolic) tensors.
 // Real tensors the function reaches (parameters, optimizer state) become graph inputs
 // ("captures"); in-place writes to them become outputs written back after each run.
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -46,6 +47,17 @@ class Tracer {
   void note_grad_cleared(const Tensor& t) { grad_cleared_.insert(t.impl_ptr().get()); }
   bool grad_cleared(const TensorImpl* impl) const { return grad_cleared_.count(impl) > 0; }
 
+  // A host value the trace baked in as a constant (an optimizer's learning rate, say):
+  // `holds` says whether it is still what was traced; a compiled call retraces when not.
+  struct ValueGuard {
+    std::function<bool()> holds;
+    std::string what;
+  };
+  void guard_value(std::function<bool()> holds, std::string what) {
+    value_guards_.push_back({std::move(holds), std::move(what)});
+  }
+  std::vector<ValueGuard>& value_guards() { return value_guards_; }
+
   Graph& graph() { return graph_; }
   const Graph& graph() const { return graph_; }
   std::vector<Capture>& captures() { return captures_; }
@@ -57,6 +69,7 @@ class Tracer {
   std::vector<Capture> captures_;
   std::unordered_map<const TensorImpl*, size_t> capture_index_;
   std::unordered_set<const TensorImpl*> grad_cleared_;
+  std::vector<ValueGuard> value_guards_;
 };
 
 // The tracer recording on this thread, or null.

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <tuple>
 
 #include "ember/functional.h"
 #include "kernels/backend.h"
@@ -84,9 +86,17 @@ AdamParamState& Adam::state_for(const Tensor& p, bool amsgrad) {
 Tensor Adam::step(LossClosure closure) {
   Tensor loss = run_closure(closure);
   NoGradGuard guard;
-  for (auto& group : param_groups_) {
+  for (size_t g = 0; g < param_groups_.size(); ++g) {
+    auto& group = param_groups_[g];
     Hyper h = hyper(group.options());
-    if (jit::active_tracer()) {
+    if (auto* tracer = jit::active_tracer()) {
+      // The trace bakes the hyperparameters in: a scheduler's new lr must retrace.
+      auto key = [](const Hyper& x) { return std::make_tuple(x.lr, x.b1, x.b2, x.eps, x.weight_decay, x.amsgrad); };
+      tracer->guard_value(
+          [this, g, key, traced = key(h)] {
+            return g < param_groups_.size() && key(hyper(param_groups_[g].options())) == traced;
+          },
+          "Adam hyperparameters of param group " + std::to_string(g));
       step_traced(group.params(), h);
       continue;
     }

@@ -1,5 +1,8 @@
 #include "ember/optim/sgd.h"
 
+#include <string>
+#include <tuple>
+
 #include "frontend/compile/tracer.h"
 
 #include "ember/functional.h"
@@ -33,9 +36,19 @@ const Tensor& SGD::momentum_buffer(size_t i) const {
 Tensor SGD::step(LossClosure closure) {
   Tensor loss = run_closure(closure);
   NoGradGuard guard;
-  for (auto& group : param_groups_) {
+  for (size_t g = 0; g < param_groups_.size(); ++g) {
+    auto& group = param_groups_[g];
     const auto& o = static_cast<const SGDOptions&>(group.options());
-    if (jit::active_tracer()) {
+    if (auto* tracer = jit::active_tracer()) {
+      // The trace bakes the hyperparameters in: a scheduler's new lr must retrace.
+      tracer->guard_value(
+          [this, g, traced = std::make_tuple(o.lr(), o.momentum(), o.dampening(), o.weight_decay(), o.nesterov())] {
+            if (g >= param_groups_.size()) return false;
+            const auto& now = static_cast<const SGDOptions&>(param_groups_[g].options());
+            return std::make_tuple(now.lr(), now.momentum(), now.dampening(), now.weight_decay(),
+                                   now.nesterov()) == traced;
+          },
+          "SGD hyperparameters of param group " + std::to_string(g));
       step_traced(group.params(), o);
       continue;
     }
