@@ -128,14 +128,18 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor& bias
   return conv_nd(input, weight, bias, stride, padding, dilation, groups, nsp, "convolution");
 }
 
+Tensor detail::conv_padding_str(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                                IntArrayRef stride, const std::string& padding, IntArrayRef dilation,
+                                int64_t groups, int64_t spatial) {
+  static const char* names[] = {"conv1d", "conv2d", "conv3d"};
+  EMBER_CHECK(spatial >= 1 && spatial <= 3, "internal: conv of ", spatial, " spatial dims");
+  return conv_padding_mode(input, weight, bias, stride, padding, dilation, groups, spatial, names[spatial - 1]);
+}
+
 #define EMBER_CONV_FREE(D)                                                                          \
   Tensor conv##D##d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride, \
                     IntArrayRef padding, IntArrayRef dilation, int64_t groups) {                    \
     return conv_nd(input, weight, bias, stride, padding, dilation, groups, D, "conv" #D "d");      \
-  }                                                                                                 \
-  Tensor conv##D##d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride, \
-                    const std::string& padding, IntArrayRef dilation, int64_t groups) {             \
-    return conv_padding_mode(input, weight, bias, stride, padding, dilation, groups, D, "conv" #D "d"); \
   }                                                                                                 \
   Tensor conv_transpose##D##d(const Tensor& input, const Tensor& weight, const Tensor& bias,        \
                               IntArrayRef stride, IntArrayRef padding, IntArrayRef output_padding,  \

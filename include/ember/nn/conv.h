@@ -5,6 +5,7 @@
 // ConvTranspose1d/2d/3d (kaiming_uniform_(a = sqrt(5)) weights, uniform bias +-1/sqrt(fan_in)).
 #include <ostream>
 #include <string>
+#include <type_traits>
 #include <variant>
 
 #include "ember/nn/arg.h"
@@ -38,13 +39,23 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}
               IntArrayRef padding = 0, IntArrayRef dilation = 1, int64_t groups = 1);
 Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = 1,
               IntArrayRef padding = 0, IntArrayRef dilation = 1, int64_t groups = 1);
-// padding "same" or "valid".
-Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
-              const std::string& padding, IntArrayRef dilation = 1, int64_t groups = 1);
-Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
-              const std::string& padding, IntArrayRef dilation = 1, int64_t groups = 1);
-Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
-              const std::string& padding, IntArrayRef dilation = 1, int64_t groups = 1);
+namespace detail {
+Tensor conv_padding_str(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
+                        const std::string& padding, IntArrayRef dilation, int64_t groups, int64_t spatial);
+template <class S>
+constexpr bool is_padding_string = std::is_convertible_v<const S&, std::string> && !std::is_integral_v<S>;
+}  // namespace detail
+// padding "same" or "valid" (a template, so that a literal 0 still means IntArrayRef padding).
+#define EMBER_CONV_STR(D)                                                                           \
+  template <class S, std::enable_if_t<detail::is_padding_string<S>, int> = 0>                       \
+  Tensor conv##D##d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride, \
+                    const S& padding, IntArrayRef dilation = 1, int64_t groups = 1) {                \
+    return detail::conv_padding_str(input, weight, bias, stride, std::string(padding), dilation, groups, D); \
+  }
+EMBER_CONV_STR(1)
+EMBER_CONV_STR(2)
+EMBER_CONV_STR(3)
+#undef EMBER_CONV_STR
 Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias = {},
                         IntArrayRef stride = 1, IntArrayRef padding = 0, IntArrayRef output_padding = 0,
                         int64_t groups = 1, IntArrayRef dilation = 1);
