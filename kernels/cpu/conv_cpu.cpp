@@ -18,6 +18,7 @@ using dims = dnnl::memory::dims;
 
 tag plain_tag(size_t ndims) {
   switch (ndims) {
+    case 1: return tag::a;
     case 3: return tag::abc;
     case 4: return tag::abcd;
     case 5: return tag::abcde;
