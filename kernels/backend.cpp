@@ -31,6 +31,22 @@ void Backend::optimizer_step(const OptimizerArgs& a) {
   EMBER_FAIL("fused optimizer step is not implemented for this device's backend");
 }
 
+void Backend::conv_forward(const ConvArgs&, const Tensor&, const Tensor&, const Tensor&, const Tensor&) {
+  EMBER_FAIL("convolution is not implemented for this device's backend");
+}
+void Backend::conv_backward_input(const ConvArgs&, const Tensor&, const Tensor&, const Tensor&) {
+  EMBER_FAIL("convolution backward is not implemented for this device's backend");
+}
+void Backend::conv_backward_weight(const ConvArgs&, const Tensor&, const Tensor&, const Tensor&) {
+  EMBER_FAIL("convolution backward is not implemented for this device's backend");
+}
+void Backend::pool(const dev::PoolArgs&, const Tensor&, const Tensor&, const Tensor&) {
+  EMBER_FAIL("pooling is not implemented for this device's backend");
+}
+void Backend::pool_backward(const dev::PoolArgs&, const Tensor&, const Tensor&) {
+  EMBER_FAIL("pooling backward is not implemented for this device's backend");
+}
+
 bool PointwiseArgs::contiguous_same_dtype() const {
   if (sizes.size() > 1) return false;
   auto dense = [&](const Operand& o) {

@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "kernels/device/optim.h"
+#include "kernels/device/pool.h"
 #include "kernels/op_list.h"
 #include "ember/launch_counter.h"
 #include "ember/tensor.h"
@@ -59,6 +60,17 @@ struct GemmArgs {
   bool relu = false;
 };
 
+// A convolution y = conv(x, w) over 1-3 spatial dims, as libtorch's: x [N, C_in, *in],
+// w [C_out, C_in / groups, *kernel], y [N, C_out, *out]. Every tensor handed to a conv
+// kernel is contiguous and of one floating dtype. Transposed convolution is backward_input.
+struct ConvArgs {
+  ScalarType dtype = kFloat32;
+  Shape in_sizes, w_sizes, out_sizes;  // full sizes of x, w, y
+  Shape stride, padding, dilation;     // one per spatial dim
+  int64_t groups = 1;
+  int spatial() const { return static_cast<int>(stride.size()); }
+};
+
 enum class RandomKind : int8_t { Uniform, Normal, Randint };
 
 // One fused update of a list of parameters (all on one device, float dtypes). Per
@@ -107,6 +119,19 @@ class Backend {
   virtual void synchronize(int device) = 0;
   // Every parameter's whole update in one pass (one launch per tensor list on CUDA).
   virtual void optimizer_step(const OptimizerArgs& a);
+  // Convolution (kernels/ops/conv_ops.cpp): y = conv(x, w) (+ bias[c_out] when defined),
+  // grad_x = conv_backward_input(grad_y, w), grad_w = conv_backward_weight(grad_y, x).
+  virtual void conv_forward(const ConvArgs& a, const Tensor& y, const Tensor& x, const Tensor& w,
+                            const Tensor& bias);
+  virtual void conv_backward_input(const ConvArgs& a, const Tensor& grad_x, const Tensor& grad_y,
+                                   const Tensor& w);
+  virtual void conv_backward_weight(const ConvArgs& a, const Tensor& grad_w, const Tensor& grad_y,
+                                    const Tensor& x);
+  // Pooling (kernels/ops/pool_ops.cpp) over contiguous tensors: out (and int64 indices for
+  // the max kinds) from in; grad_in from grad_out for the average kinds.
+  virtual void pool(const dev::PoolArgs& a, const Tensor& out, const Tensor& indices,
+                    const Tensor& in);
+  virtual void pool_backward(const dev::PoolArgs& a, const Tensor& grad_in, const Tensor& grad_out);
 };
 
 // The backend of a device. Every kernel launch goes through here, so this also counts

@@ -48,7 +48,16 @@
   X(Rand, Factory, 1)                 \
   X(Randn, Factory, 1)                \
   X(Randint, Factory, 1)              \
-  X(ToDevice, Copy, 1)
+  X(ToDevice, Copy, 1)                \
+  X(Convolution, Conv, 1)             \
+  X(ConvBackwardInput, Conv, 1)       \
+  X(ConvBackwardWeight, Conv, 1)      \
+  X(MaxPool, Pool, 2)                 \
+  X(AvgPool, Pool, 1)                 \
+  X(AvgPoolBackward, Pool, 1)         \
+  X(AdaptiveAvgPool, Pool, 1)         \
+  X(AdaptiveAvgPoolBackward, Pool, 1) \
+  X(AdaptiveMaxPool, Pool, 2)
 
 namespace ember {
 
@@ -59,7 +68,7 @@ enum class OpId : int16_t {
       NumOps
 };
 
-enum class OpKind : int8_t { Pointwise, Reduction, Matmul, View, Shape, Index, Factory, Copy };
+enum class OpKind : int8_t { Pointwise, Reduction, Matmul, View, Shape, Index, Factory, Copy, Conv, Pool };
 enum class DtypeRule : int8_t { Promote, NoBool, Float, Compare, Logical, First, Where, Cast, None };
 enum class Numerics : int8_t { Exact, Libm };
 enum class Domain : int8_t { Any, Positive, NonZero, Power, NonNegative };

@@ -38,6 +38,8 @@ void register_all_ops() {
   register_matmul_ops();
   register_factory_ops();
   register_copy_ops();
+  register_conv_ops();
+  register_pool_ops();
 }
 
 // The table with every op family registered (once, on first use).

@@ -53,6 +53,8 @@ void register_sort_ops();  // kernels/ops/sort_ops.cpp
 void register_matmul_ops();
 void register_factory_ops();
 void register_copy_ops();
+void register_conv_ops();  // kernels/ops/conv_ops.cpp
+void register_pool_ops();  // kernels/ops/pool_ops.cpp
 void register_op(OpId id, MetaFn meta, RunFn run, AliasFn alias = nullptr,
                  bool data_dependent_shape = false);
 

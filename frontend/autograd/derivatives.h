@@ -32,6 +32,7 @@ const Derivative* derivative_for(OpId op);
 void register_derivative(OpId op, Derivative d);
 void register_pointwise_derivatives();   // derivatives_pointwise.cpp
 void register_structured_derivatives();  // derivatives_structured.cpp
+void register_conv_derivatives();        // derivatives_conv.cpp
 
 // Grad-formula helpers.
 Tensor zeros_of(const TensorMeta& m);

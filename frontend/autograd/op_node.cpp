@@ -20,6 +20,7 @@ std::array<Derivative, static_cast<size_t>(OpId::NumOps)>& registered() {
   static const bool registered_once = [] {
     register_pointwise_derivatives();
     register_structured_derivatives();
+    register_conv_derivatives();
     return true;
   }();
   (void)registered_once;

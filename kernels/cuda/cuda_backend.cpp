@@ -47,6 +47,25 @@ class CudaBackend final : public Backend {
   }
   void synchronize(int device) override { cuda::synchronize(device); }
   void optimizer_step(const OptimizerArgs& a) override { cuda::optimizer_step(a); }
+  void conv_forward(const ConvArgs& a, const Tensor& y, const Tensor& x, const Tensor& w,
+                    const Tensor& bias) override {
+    cuda::conv_forward(a, y, x, w, bias);
+  }
+  void conv_backward_input(const ConvArgs& a, const Tensor& gx, const Tensor& gy,
+                           const Tensor& w) override {
+    cuda::conv_backward_input(a, gx, gy, w);
+  }
+  void conv_backward_weight(const ConvArgs& a, const Tensor& gw, const Tensor& gy,
+                            const Tensor& x) override {
+    cuda::conv_backward_weight(a, gw, gy, x);
+  }
+  void pool(const dev::PoolArgs& a, const Tensor& out, const Tensor& indices,
+            const Tensor& in) override {
+    cuda::pool(a, out, indices, in);
+  }
+  void pool_backward(const dev::PoolArgs& a, const Tensor& grad_in, const Tensor& grad_out) override {
+    cuda::pool_backward(a, grad_in, grad_out);
+  }
 };
 
 }  // namespace

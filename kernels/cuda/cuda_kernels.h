@@ -32,5 +32,15 @@ void random(const Tensor& out, RandomKind kind, double a, double b, uint64_t see
 void iota(const Tensor& out, double start, double step, double end, bool symmetric);
 void sort(const Tensor& values, const Tensor& indices, const Tensor& self, bool descending);
 void optimizer_step(const OptimizerArgs& a);
+// conv_cudnn.cpp (cuDNN)
+void conv_forward(const ConvArgs& a, const Tensor& y, const Tensor& x, const Tensor& w,
+                  const Tensor& bias);
+void conv_backward_input(const ConvArgs& a, const Tensor& grad_x, const Tensor& grad_y,
+                         const Tensor& w);
+void conv_backward_weight(const ConvArgs& a, const Tensor& grad_w, const Tensor& grad_y,
+                          const Tensor& x);
+// pool.cu
+void pool(const dev::PoolArgs& a, const Tensor& out, const Tensor& indices, const Tensor& in);
+void pool_backward(const dev::PoolArgs& a, const Tensor& grad_in, const Tensor& grad_out);
 
 }  // namespace ember::cuda
