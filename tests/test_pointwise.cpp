@@ -219,6 +219,13 @@ TEST(Pointwise, GeneratedWrappersCallTheirOp) {
     EXPECT_TRUE(bitwise_equal(ember::name(x, y), want));                 \
   }
 #define EMBER_CHECK_Free(N, name) EXPECT_TRUE(bitwise_equal(ember::name(x), call1(OpId::N, {x}))) << #name;
+#define EMBER_CHECK_Query(N, name)                                       \
+  {                                                                      \
+    SCOPED_TRACE(#name);                                                 \
+    Tensor want = call1(OpId::N, {x});                                   \
+    EXPECT_TRUE(bitwise_equal(x.name(), want));                          \
+    EXPECT_TRUE(bitwise_equal(ember::name(x), want));                    \
+  }
 #define EMBER_CHECK_None(N, name)
 #define EMBER_CHECK_API(N, ARITY, RULE, NUM, DOMAIN, API, name) EMBER_CHECK_##API(N, name)
   EMBER_POINTWISE_OPS(EMBER_CHECK_API)

@@ -10,6 +10,8 @@
 #include "ember/nn/module.h"
 #include "ember/nn/ordered_dict.h"
 #include "ember/nn/utils.h"
+#include "ember/nn/activation.h"
+#include "ember/nn/losses.h"
 #include "ember/optim/adagrad.h"
 #include "ember/optim/adam.h"
 #include "ember/optim/rmsprop.h"
