@@ -11,6 +11,7 @@
 // types: the vector math overloads below are declared before pointwise.h so the functors
 // find them.
 #include <immintrin.h>
+#include <math.h>
 #include <sleef.h>
 
 #include <cstdint>
@@ -72,9 +73,27 @@ EMBER_VECTOR_MATH(tan, tanf8, tand4)
 EMBER_VECTOR_MATH(asin, asinf8, asind4)
 EMBER_VECTOR_MATH(acos, acosf8, acosd4)
 EMBER_VECTOR_MATH(atan, atanf8, atand4)
-EMBER_VECTOR_MATH(sinh, sinhf8, sinhd4)
-EMBER_VECTOR_MATH(cosh, coshf8, coshd4)
 #undef EMBER_VECTOR_MATH
+
+// sinh and cosh lane by lane through libm: SLEEF's overflow early (coshf8 gives inf for
+// 88.7 < x < 89.4, where the result is a finite float). libm's extern "C" functions are no
+// inline code of other objects, so the ISA isolation holds.
+#define EMBER_LANEWISE_MATH(name, fname, dname)                                          \
+  inline cpu::avx2::F32 name(cpu::avx2::F32 x) {                                          \
+    alignas(32) float v[8];                                                               \
+    _mm256_store_ps(v, x.v);                                                              \
+    for (float& e : v) e = ::fname(e);                                                    \
+    return _mm256_load_ps(v);                                                             \
+  }                                                                                       \
+  inline cpu::avx2::F64 name(cpu::avx2::F64 x) {                                          \
+    alignas(32) double v[4];                                                              \
+    _mm256_store_pd(v, x.v);                                                              \
+    for (double& e : v) e = ::dname(e);                                                   \
+    return _mm256_load_pd(v);                                                             \
+  }
+EMBER_LANEWISE_MATH(sinh, sinhf, sinh)
+EMBER_LANEWISE_MATH(cosh, coshf, cosh)
+#undef EMBER_LANEWISE_MATH
 
 // fabs clears the sign bit; fmin has C's NaN rule (a NaN operand yields the other one), as
 // the scalar math::fmin: vminps returns its second operand when either is NaN, so where b is
