@@ -292,7 +292,7 @@ const std::map<std::string, Program>& programs() {
       {"bce_logits_pos_weight",
        [](const Inputs& i) {
          return F::binary_cross_entropy_with_logits(i[0], i[1].sigmoid(),
-                                                    F::BinaryCrossEntropyWithLogitsFuncOptions().pos_weight(i[2]));
+                                                    F::BinaryCrossEntropyWithLogitsFuncOptions().pos_weight(i[2].detach()));
        }},
       {"smooth_l1_huber",
        [](const Inputs& i) {
