@@ -117,6 +117,9 @@ Tensor Tensor::clamp_max(const Tensor& hi) const { return op2(OpId::ClampMax, *t
   Tensor name(const Tensor& a, const Tensor& b) { return op2(OpId::N, a, b); }
 #define EMBER_DEFINE_Free(N, name) \
   Tensor name(const Tensor& x) { return op1(OpId::N, x); }
+#define EMBER_DEFINE_Query(N, name)                                 \
+  Tensor Tensor::name() const { return op1(OpId::N, *this); }       \
+  Tensor name(const Tensor& x) { return op1(OpId::N, x); }
 #define EMBER_DEFINE_None(N, name)
 #define EMBER_DEFINE(N, ARITY, RULE, NUM, DOMAIN, API, name) EMBER_DEFINE_##API(N, name)
 EMBER_POINTWISE_OPS(EMBER_DEFINE)
@@ -124,6 +127,7 @@ EMBER_POINTWISE_OPS(EMBER_DEFINE)
 #undef EMBER_DEFINE_Unary
 #undef EMBER_DEFINE_Binary
 #undef EMBER_DEFINE_Free
+#undef EMBER_DEFINE_Query
 #undef EMBER_DEFINE_None
 
 Tensor Tensor::remainder(const Tensor& o) const { return remainder_of(OpId::Remainder, *this, o); }

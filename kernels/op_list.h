@@ -71,7 +71,7 @@ enum class OpId : int16_t {
 enum class OpKind : int8_t { Pointwise, Reduction, Matmul, View, Shape, Index, Factory, Copy, Conv, Pool };
 enum class DtypeRule : int8_t { Promote, NoBool, Float, Compare, Logical, First, Where, Cast, None };
 enum class Numerics : int8_t { Exact, Libm };
-enum class Domain : int8_t { Any, Positive, NonZero, Power, NonNegative };
+enum class Domain : int8_t { Any, Positive, NonZero, Power, NonNegative, Unit };
 
 // The pointwise columns of the table at compile time (op_def() has them at run time).
 constexpr int pointwise_arity(OpId id) {

@@ -49,6 +49,7 @@ inline std::pair<double, double> domain_range(Domain d, int k, int arity, double
     case Domain::NonZero: if (k == arity - 1) return {0.1, 4}; break;
     case Domain::Power: return k == 0 ? std::pair<double, double>{0.5, 2} : std::pair<double, double>{-2, 3};
     case Domain::NonNegative: if (k == 0) return {0, 5}; break;
+    case Domain::Unit: if (k == 0) return {-0.95, 0.95}; break;
     case Domain::Any: break;
   }
   return {lo, hi};

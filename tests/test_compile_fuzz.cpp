@@ -72,6 +72,7 @@ Tensor apply(const Program::Step& s, const std::vector<Tensor>& v, bool is_float
     switch (op.domain) {
       case Domain::Positive: in[0] = in[0].abs() + 1; break;
       case Domain::NonZero: in.back() = in.back().abs() + 0.5; break;
+      case Domain::Unit: in[0] = in[0].clamp(-0.9, 0.9); break;
       case Domain::Power:
         in[0] = is_float ? in[0].abs() + 0.5 : in[0];
         in[1] = is_float ? in[1].clamp(-2, 2) : in[1].abs().clamp_max(3);

@@ -31,6 +31,8 @@ struct Derivative {
 const Derivative* derivative_for(OpId op);
 void register_derivative(OpId op, Derivative d);
 void register_pointwise_derivatives();   // derivatives_pointwise.cpp
+void register_math_derivatives();        // derivatives_math.cpp
+void register_activation_derivatives();  // derivatives_activation.cpp
 void register_structured_derivatives();  // derivatives_structured.cpp
 void register_conv_derivatives();        // derivatives_conv.cpp
 

@@ -20,6 +20,8 @@ void register_pointwise_derivatives() {
   auto reg = [](OpId op, GradFormula f, uint32_t saves_in = 0, bool saves_out = false) {
     register_derivative(op, Derivative{f, saves_in, saves_out});
   };
+  register_math_derivatives();
+  register_activation_derivatives();
   reg(OpId::Cast, [](const GradContext&, const G& g) -> G { return {g[0]}; });
   reg(OpId::Neg, [](const GradContext&, const G& g) -> G { return {g[0].neg()}; });
   reg(OpId::Abs, [](const GradContext& c, const G& g) -> G { return {g[0] * c.in[0].sign()}; }, kIn0);

@@ -4,6 +4,7 @@
 
 #include "ember/functional.h"
 #include "frontend/autograd/backward_names.h"
+#include "frontend/nn/losses_internal.h"
 
 namespace ember::nn::functional {
 
@@ -109,6 +110,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossFuncOpti
 }
 
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyFuncOptions& o) {
+  if (input.sizes() == target.sizes()) return cross_entropy_probabilities(input, target, o);
   double eps = o.label_smoothing();
   EMBER_CHECK(eps >= 0 && eps <= 1, "label_smoothing must be between 0.0 and 1.0. Got: ", eps);
   Tensor logp = ember::log_softmax(input, input.dim() == 1 ? 0 : 1);

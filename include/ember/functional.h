@@ -85,6 +85,26 @@ Tensor where(const Tensor& cond, const Scalar& a, const Scalar& b);
 Tensor masked_fill(const Tensor& x, const Tensor& mask, const Scalar& value);
 // x where beta * x > threshold, else log1p(exp(beta * x)) / beta (libtorch's at::softplus).
 Tensor softplus(const Tensor& x, const Scalar& beta = 1, const Scalar& threshold = 20);
+// frontend/tensor_math.cpp: lerp, addcmul/addcdiv, nan_to_num, square and the
+// parameterised activations of the op table (libtorch's at:: spellings).
+Tensor square(const Tensor& x);
+Tensor lerp(const Tensor& start, const Tensor& end, const Scalar& weight);
+Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight);
+Tensor addcmul(const Tensor& self, const Tensor& t1, const Tensor& t2, const Scalar& value = 1);
+Tensor addcdiv(const Tensor& self, const Tensor& t1, const Tensor& t2, const Scalar& value = 1);
+Tensor nan_to_num(const Tensor& x, std::optional<double> nan = std::nullopt,
+                  std::optional<double> posinf = std::nullopt, std::optional<double> neginf = std::nullopt);
+Tensor leaky_relu(const Tensor& x, const Scalar& negative_slope = 0.01);
+Tensor prelu(const Tensor& x, const Tensor& weight);
+Tensor elu(const Tensor& x, const Scalar& alpha = 1, const Scalar& scale = 1);
+Tensor selu(const Tensor& x);
+Tensor celu(const Tensor& x, const Scalar& alpha = 1);
+Tensor hardtanh(const Tensor& x, const Scalar& min_val = -1, const Scalar& max_val = 1);
+// hardtanh's and threshold's scalar operand for x (integers for an integer x, keeping its dtype).
+Tensor limit_operand(const Tensor& x, const Scalar& s);
+Tensor threshold(const Tensor& x, const Scalar& threshold, const Scalar& value);
+Tensor hardshrink(const Tensor& x, const Scalar& lambd = 0.5);
+Tensor softshrink(const Tensor& x, const Scalar& lambd = 0.5);
 bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8);
 bool equal(const Tensor& a, const Tensor& b);
 

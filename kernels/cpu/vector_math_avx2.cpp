@@ -11,6 +11,7 @@
 // types: the vector math overloads below are declared before pointwise.h so the functors
 // find them.
 #include <immintrin.h>
+#include <math.h>
 #include <sleef.h>
 
 #include <cstdint>
@@ -63,7 +64,48 @@ EMBER_VECTOR_MATH(tanh, tanhf8, tanhd4)
 EMBER_VECTOR_MATH(sin, sinf8, sind4)
 EMBER_VECTOR_MATH(cos, cosf8, cosd4)
 EMBER_VECTOR_MATH(erf, erff8, erfd4)
+EMBER_VECTOR_MATH(log1p, log1pf8, log1pd4)
+EMBER_VECTOR_MATH(expm1, expm1f8, expm1d4)
+EMBER_VECTOR_MATH(log2, log2f8, log2d4)
+EMBER_VECTOR_MATH(log10, log10f8, log10d4)
+EMBER_VECTOR_MATH(exp2, exp2f8, exp2d4)
+EMBER_VECTOR_MATH(tan, tanf8, tand4)
+EMBER_VECTOR_MATH(asin, asinf8, asind4)
+EMBER_VECTOR_MATH(acos, acosf8, acosd4)
+EMBER_VECTOR_MATH(atan, atanf8, atand4)
 #undef EMBER_VECTOR_MATH
+
+// sinh and cosh lane by lane through libm: SLEEF's overflow early (coshf8 gives inf for
+// 88.7 < x < 89.4, where the result is a finite float). libm's extern "C" functions are no
+// inline code of other objects, so the ISA isolation holds.
+#define EMBER_LANEWISE_MATH(name, fname, dname)                                          \
+  inline cpu::avx2::F32 name(cpu::avx2::F32 x) {                                          \
+    alignas(32) float v[8];                                                               \
+    _mm256_store_ps(v, x.v);                                                              \
+    for (float& e : v) e = ::fname(e);                                                    \
+    return _mm256_load_ps(v);                                                             \
+  }                                                                                       \
+  inline cpu::avx2::F64 name(cpu::avx2::F64 x) {                                          \
+    alignas(32) double v[4];                                                              \
+    _mm256_store_pd(v, x.v);                                                              \
+    for (double& e : v) e = ::dname(e);                                                   \
+    return _mm256_load_pd(v);                                                             \
+  }
+EMBER_LANEWISE_MATH(sinh, sinhf, sinh)
+EMBER_LANEWISE_MATH(cosh, coshf, cosh)
+#undef EMBER_LANEWISE_MATH
+
+// fabs clears the sign bit; fmin has C's NaN rule (a NaN operand yields the other one), as
+// the scalar math::fmin: vminps returns its second operand when either is NaN, so where b is
+// NaN the result is a.
+inline cpu::avx2::F32 fabs(cpu::avx2::F32 x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x.v); }
+inline cpu::avx2::F64 fabs(cpu::avx2::F64 x) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), x.v); }
+inline cpu::avx2::F32 fmin(cpu::avx2::F32 a, cpu::avx2::F32 b) {
+  return _mm256_blendv_ps(_mm256_min_ps(a.v, b.v), a.v, _mm256_cmp_ps(b.v, b.v, _CMP_UNORD_Q));
+}
+inline cpu::avx2::F64 fmin(cpu::avx2::F64 a, cpu::avx2::F64 b) {
+  return _mm256_blendv_pd(_mm256_min_pd(a.v, b.v), a.v, _mm256_cmp_pd(b.v, b.v, _CMP_UNORD_Q));
+}
 
 }  // namespace ember::dev::math
 

@@ -7,6 +7,38 @@
 namespace ember {
 namespace dev {
 
+// min(max(x, 0), 6), NaN-propagating (a helper of Hardsigmoid and Hardswish, not an op).
+struct Clamp6 {
+  template <class T>
+  EMBER_HD T operator()(T x) const {
+    T t = x < T(0) ? T(0) : x;
+    return t > T(6) ? T(6) : t;
+  }
+};
+
+// Rounding ops are the identity on integers (libtorch's floor of an int tensor).
+#define EMBER_ROUNDING(Name, fn)                                      \
+  struct Name {                                                       \
+    static constexpr int arity = 1;                                   \
+    template <class T>                                                \
+    EMBER_HD T operator()(T x) const {                                \
+      if constexpr (is_integral<T>::value) return x;                  \
+      else return math::fn(x);                                        \
+    }                                                                 \
+  };
+EMBER_ROUNDING(Floor, floor)
+EMBER_ROUNDING(Ceil, ceil)
+EMBER_ROUNDING(Round, rint)
+EMBER_ROUNDING(Trunc, trunc)
+#undef EMBER_ROUNDING
+
+// x - trunc(x), libtorch's frac (0 on integers).
+struct Frac {
+  static constexpr int arity = 1;
+  template <class T>
+  EMBER_HD T operator()(T x) const { return x - Trunc{}(x); }
+};
+
 #define EMBER_UNARY(Name, expr)                              \
   struct Name {                                              \
     static constexpr int arity = 1;                          \
@@ -37,6 +69,32 @@ EMBER_UNARY(Cos, math::cos(x))
 EMBER_UNARY(Erf, math::erf(x))
 EMBER_UNARY(Gelu, T(0.5) * x * (T(1) + math::erf(x * T(0.70710678118654752440))))
 EMBER_UNARY(LogicalNot, !x)
+EMBER_UNARY(Log1p, math::log1p(x))
+EMBER_UNARY(Expm1, math::expm1(x))
+EMBER_UNARY(Log2, math::log2(x))
+EMBER_UNARY(Log10, math::log10(x))
+EMBER_UNARY(Exp2, math::exp2(x))
+EMBER_UNARY(Tan, math::tan(x))
+EMBER_UNARY(Asin, math::asin(x))
+EMBER_UNARY(Acos, math::acos(x))
+EMBER_UNARY(Atan, math::atan(x))
+EMBER_UNARY(Sinh, math::sinh(x))
+EMBER_UNARY(Cosh, math::cosh(x))
+// x - x is 0 for finite x and NaN for inf and NaN (no fast-math anywhere folds it); integers
+// are always finite.
+EMBER_UNARY(Isnan, x != x)
+EMBER_UNARY(Isinf, x == x && (x - x) != (x - x))
+EMBER_UNARY(Isfinite, (x - x) == (x - x))
+// libtorch's kernels: silu x / (1 + exp(-x)), mish x tanh(log1p(exp(x))), log_sigmoid
+// min(x, 0) - log1p(exp(-|x|)) (stable for large |x|; NaN stays NaN through the exp).
+EMBER_UNARY(Silu, x / (T(1) + math::exp(-x)))
+EMBER_UNARY(Mish, x * math::tanh(math::log1p(math::exp(x))))
+EMBER_UNARY(LogSigmoid, math::fmin(x, T(0)) - math::log1p(math::exp(-math::fabs(x))))
+EMBER_UNARY(Tanhshrink, x - math::tanh(x))
+// relu6(x + 3) / 6 and x relu6(x + 3) / 6 in libtorch's order; NaN propagates.
+EMBER_UNARY(Hardsigmoid, Clamp6{}(x + T(3)) / T(6))
+EMBER_UNARY(Hardswish, x * Clamp6{}(x + T(3)) / T(6))
+EMBER_UNARY(Softsign, x / (T(1) + (x < T(0) ? -x : x)))
 
 EMBER_BINARY(Add, T, a + b)
 EMBER_BINARY(Sub, T, a - b)
@@ -59,6 +117,15 @@ EMBER_BINARY(LogicalXor, bool, bool(a) != bool(b))
 EMBER_BINARY(GeluBackward, T,
              a * (T(0.5) * (T(1) + math::erf(b * T(0.70710678118654752440))) +
                   b * T(0.39894228040143267794) * math::exp(T(-0.5) * b * b)))
+EMBER_BINARY(Atan2, T, math::atan2(a, b))
+// leaky_relu(x, negative_slope) and prelu(x, weight): x > 0 ? x : x * slope.
+EMBER_BINARY(LeakyRelu, T, a > T(0) ? a : a * b)
+// celu(x, alpha) = x > 0 ? x : alpha (exp(x / alpha) - 1), as libtorch's elu with
+// input_scale 1 / alpha.
+EMBER_BINARY(Celu, T, a > T(0) ? a : math::expm1(a * (T(1) / b)) * b)
+EMBER_BINARY(Hardshrink, T, (a >= -b && a <= b) ? T(0) : a)
+// a * 0 in the middle, as libtorch (NaN stays NaN, -0 for negative x).
+EMBER_BINARY(Softshrink, T, a > b ? a - b : (a < -b ? a + b : a * T(0)))
 
 #undef EMBER_UNARY
 #undef EMBER_BINARY
@@ -126,6 +193,40 @@ struct Softplus {
   EMBER_HD T operator()(T x, T beta, T threshold) const {
     T bx = x * beta;
     return bx > threshold ? x : math::log1p(math::exp(bx)) / beta;
+  }
+};
+
+// libtorch's elu(x, alpha, scale) with input_scale 1: x > 0 ? x * poscoef : expm1(x) * negcoef,
+// negcoef = alpha * scale, poscoef = scale (ELU: scale 1; SELU: its two constants).
+struct Elu {
+  static constexpr int arity = 3;
+  template <class T>
+  EMBER_HD T operator()(T x, T negcoef, T poscoef) const {
+    return x > T(0) ? x * poscoef : math::expm1(x) * negcoef;
+  }
+};
+
+// hardtanh(x, min_val, max_val): the values of clamp (NaN stays NaN); the gradient differs
+// (0 on the boundary, none to the limits in libtorch).
+struct Hardtanh {
+  static constexpr int arity = 3;
+  template <class T>
+  EMBER_HD T operator()(T x, T lo, T hi) const { return Clamp{}(x, lo, hi); }
+};
+
+// threshold(x, threshold, value): x > threshold ? x : value.
+struct Threshold {
+  static constexpr int arity = 3;
+  template <class T>
+  EMBER_HD T operator()(T x, T threshold, T value) const { return x <= threshold ? value : x; }
+};
+
+// lerp(start, end, weight) in libtorch's two forms, exact at weight 0 and weight 1.
+struct Lerp {
+  static constexpr int arity = 3;
+  template <class T>
+  EMBER_HD T operator()(T a, T b, T w) const {
+    return (w < T(0.5) && w > T(-0.5)) ? a + w * (b - a) : b - (b - a) * (T(1) - w);
   }
 };
 

@@ -262,6 +262,91 @@ std::vector<Case> cases() {
                                                  .ignore_index(3).reduction(kSum));
        }},
 
+      // issue 11: activations, math rows and losses
+      {"act_silu_mish", {N({3, 4}, 2)}, [](const Inputs& i) { return F::silu(i[0]) + F::mish(i[0]) * 2; }},
+      {"act_elu_selu_celu", {N({3, 4}, 2)},
+       [](const Inputs& i) {
+         return F::elu(i[0], F::ELUFuncOptions().alpha(0.7)) + F::selu(i[0]) - F::celu(i[0], F::CELUFuncOptions().alpha(1.5));
+       }},
+      {"act_leaky_hardtanh_relu6", {N({3, 4}, 3)},
+       [](const Inputs& i) {
+         return F::leaky_relu(i[0], F::LeakyReLUFuncOptions().negative_slope(0.2)) *
+                    F::hardtanh(i[0], F::HardtanhFuncOptions().min_val(-1.5).max_val(2)) +
+                F::relu6(i[0] * 3);
+       }},
+      {"act_shrink_softsign_logsigmoid", {N({3, 4}, 2)},
+       [](const Inputs& i) {
+         return F::hardshrink(i[0], F::HardshrinkFuncOptions().lambda(0.3)) + F::softshrink(i[0], 0.4) +
+                F::tanhshrink(i[0]) + F::softsign(i[0]) + F::logsigmoid(i[0]);
+       }},
+      // libtorch 1.13's hardsigmoid_backward multiplies by 1.0f / 6.0f, a float constant:
+      // ember's exact 1/6 differs by 1.5e-8 absolute (more relative where terms cancel).
+      {"act_hardswish_hardsigmoid", {N({3, 4}, 3)},
+       [](const Inputs& i) { return F::hardswish(i[0]) + F::hardsigmoid(i[0]) * 3; }, "", 1e-6},
+      {"act_prelu", {N({2, 3, 4}), N({3})}, [](const Inputs& i) { return F::prelu(i[0], i[1]); }},
+      {"act_glu_softmin", {N({4, 6})},
+       [](const Inputs& i) { return F::glu(i[0]) + F::softmin(i[0].narrow(1, 0, 3), 1); }},
+      {"math_rows", {P({3, 4})},
+       [](const Inputs& i) {
+         const Tensor& x = i[0];
+         return x.log1p() + (x * 0.3).expm1() + x.log2() + x.log10() + x.exp2() + x.atan() + (x * 0.5).sinh() +
+                (x * 0.5).cosh() + (x / (x + 1)).asin() + (x / (x + 2)).acos() + (x / 4).tan() + (x * 3).frac() +
+                x.floor() + x.ceil() + x.round() + x.trunc();
+       }},
+      {"math_lerp_addc_atan2", {N({3, 4}), N({3, 4}), N({3, 4})},
+       [](const Inputs& i) {
+         return i[0].lerp(i[1], 0.3) + i[0].lerp(i[1], i[2]) + i[0].addcmul(i[1], i[2], 0.5) +
+                i[0].addcdiv(i[1], i[2].exp(), -2) + i[0].atan2(i[1]);
+       },
+       "", 1e-7},  // libtorch 1.13's lerp backward rounds a scalar weight to float (1 - 0.3f)
+      {"bce", {N({4, 3}), N({4, 3})},
+       [](const Inputs& i) { return F::binary_cross_entropy(i[0].sigmoid(), i[1].sigmoid()); }},
+      {"bce_logits_pos_weight", {N({4, 3}, 3), N({4, 3}), P({3})},
+       [](const Inputs& i) {
+         return F::binary_cross_entropy_with_logits(i[0], i[1].sigmoid(),
+                                                    F::BinaryCrossEntropyWithLogitsFuncOptions().pos_weight(i[2].detach()));
+       },  // libtorch 1.13 refuses a pos_weight that requires grad
+       "compile() gives an input detached inside the function a gradient (eager: none); a compiler issue"},
+      {"smooth_l1_huber", {N({4, 3}), N({4, 3})},
+       [](const Inputs& i) {
+         return F::smooth_l1_loss(i[0], i[1]) + F::huber_loss(i[0], i[1], F::HuberLossFuncOptions().delta(0.5));
+       }},
+      {"kl_div", {N({4, 5}), N({4, 5})},
+       [](const Inputs& i) {
+         Tensor lp = F::log_softmax(i[0], 1);
+         return F::kl_div(lp, F::softmax(i[1], 1), F::KLDivFuncOptions(kBatchMean)) +
+                F::kl_div(lp, F::log_softmax(i[1], 1), F::KLDivFuncOptions(kSum).log_target(true));
+       }},
+      {"margin_losses", {N({5}), N({5}), Ints({5}, {1, -1, 1, 1, -1})},
+       [](const Inputs& i) {
+         Tensor t = i[2].to(kFloat64);
+         return F::margin_ranking_loss(i[0], i[1], t, F::MarginRankingLossFuncOptions().margin(0.1)) +
+                F::hinge_embedding_loss(i[0], t) + F::soft_margin_loss(i[0], t);
+       }},
+      {"multilabel_soft_margin", {N({3, 4}), N({3, 4})},
+       [](const Inputs& i) { return F::multilabel_soft_margin_loss(i[0], i[1].sigmoid()); }},
+      {"multilabel_margin", {N({2, 4}), Ints({2, 4}, {3, 0, -1, 1, 1, -1, 2, 0})},
+       [](const Inputs& i) { return F::multilabel_margin_loss(i[0], i[1]); }},
+      {"cosine_embedding", {N({4, 5}), N({4, 5}), Ints({4}, {1, -1, 1, -1})},
+       [](const Inputs& i) {
+         return F::cosine_embedding_loss(i[0], i[1], i[2].to(kFloat64), F::CosineEmbeddingLossFuncOptions().margin(0.2));
+       }},
+      {"triplet_margin", {N({3, 4}), N({3, 4}), N({3, 4})},
+       [](const Inputs& i) {
+         return F::triplet_margin_loss(i[0], i[1], i[2], F::TripletMarginLossFuncOptions().swap(true));
+       }},
+      {"poisson_nll_full", {N({4}), P({4})},
+       [](const Inputs& i) {
+         return F::poisson_nll_loss(i[0], i[1] * 3, F::PoissonNLLLossFuncOptions().full(true));
+       }},
+      {"cross_entropy_probs", {N({4, 5}), N({4, 5})},
+       [](const Inputs& i) {
+         return F::cross_entropy(i[0], F::softmax(i[1], 1), F::CrossEntropyFuncOptions().label_smoothing(0.1));
+       }},
+      {"cosine_pairwise_normalize", {N({3, 4}), N({3, 4})},
+       [](const Inputs& i) {
+         return F::cosine_similarity(i[0], i[1]) + F::pairwise_distance(i[0], i[1]) + F::normalize(i[0]).sum({1});
+       }},
       {"two_layer_net", {N({n, d_in}), N({n, d_out}), N({d_in, h}), N({h, d_out})},
        [](const Inputs& i) { return (i[0].mm(i[2]).clamp(0).mm(i[3]) - i[1]).pow(2).sum(); }},
       {"nn_two_layer", {N({n, d_in}), N({n, d_out}), N({h, d_in}), N({h}), N({d_out, h}), N({d_out})},

@@ -254,6 +254,81 @@ const std::map<std::string, Program>& programs() {
          return F::cross_entropy(i[0], i[1], F::CrossEntropyFuncOptions().weight(torch::tensor({1.0, 2.0, 0.5, 1.5, 0.8}, torch::kFloat64)).label_smoothing(0.2)
                                                  .ignore_index(3).reduction(torch::kSum));
        }},
+      // issue 11: activations, math rows and losses
+      {"act_silu_mish", [](const Inputs& i) { return F::silu(i[0]) + F::mish(i[0]) * 2; }},
+      {"act_elu_selu_celu",
+       [](const Inputs& i) {
+         return F::elu(i[0], F::ELUFuncOptions().alpha(0.7)) + F::selu(i[0]) - F::celu(i[0], F::CELUFuncOptions().alpha(1.5));
+       }},
+      {"act_leaky_hardtanh_relu6",
+       [](const Inputs& i) {
+         return F::leaky_relu(i[0], F::LeakyReLUFuncOptions().negative_slope(0.2)) *
+                    F::hardtanh(i[0], F::HardtanhFuncOptions().min_val(-1.5).max_val(2)) +
+                F::relu6(i[0] * 3);
+       }},
+      {"act_shrink_softsign_logsigmoid",
+       [](const Inputs& i) {
+         return F::hardshrink(i[0], F::HardshrinkFuncOptions().lambda(0.3)) +
+                F::softshrink(i[0], F::SoftshrinkFuncOptions(0.4)) + F::tanhshrink(i[0]) + F::softsign(i[0]) +
+                F::logsigmoid(i[0]);
+       }},
+      {"act_hardswish_hardsigmoid", [](const Inputs& i) { return torch::hardswish(i[0]) + torch::hardsigmoid(i[0]) * 3; }},
+      {"act_prelu", [](const Inputs& i) { return F::prelu(i[0], i[1]); }},
+      {"act_glu_softmin",
+       [](const Inputs& i) { return F::glu(i[0]) + F::softmin(i[0].narrow(1, 0, 3), F::SoftminFuncOptions(1)); }},
+      {"math_rows",
+       [](const Inputs& i) {
+         const Tensor& x = i[0];
+         return x.log1p() + (x * 0.3).expm1() + x.log2() + x.log10() + x.exp2() + x.atan() + (x * 0.5).sinh() +
+                (x * 0.5).cosh() + (x / (x + 1)).asin() + (x / (x + 2)).acos() + (x / 4).tan() + (x * 3).frac() +
+                x.floor() + x.ceil() + x.round() + x.trunc();
+       }},
+      {"math_lerp_addc_atan2",
+       [](const Inputs& i) {
+         return i[0].lerp(i[1], 0.3) + i[0].lerp(i[1], i[2]) + i[0].addcmul(i[1], i[2], 0.5) +
+                i[0].addcdiv(i[1], i[2].exp(), -2) + i[0].atan2(i[1]);
+       }},
+      {"bce", [](const Inputs& i) { return F::binary_cross_entropy(i[0].sigmoid(), i[1].sigmoid()); }},
+      {"bce_logits_pos_weight",
+       [](const Inputs& i) {
+         return F::binary_cross_entropy_with_logits(i[0], i[1].sigmoid(),
+                                                    F::BinaryCrossEntropyWithLogitsFuncOptions().pos_weight(i[2].detach()));
+       }},
+      {"smooth_l1_huber",
+       [](const Inputs& i) {
+         return F::smooth_l1_loss(i[0], i[1]) + F::huber_loss(i[0], i[1], F::HuberLossFuncOptions().delta(0.5));
+       }},
+      {"kl_div",
+       [](const Inputs& i) {
+         Tensor lp = i[0].log_softmax(1);
+         return F::kl_div(lp, i[1].softmax(1), F::KLDivFuncOptions(torch::kBatchMean)) +
+                F::kl_div(lp, i[1].log_softmax(1), F::KLDivFuncOptions(torch::kSum).log_target(true));
+       }},
+      {"margin_losses",
+       [](const Inputs& i) {
+         Tensor t = i[2].to(torch::kFloat64);
+         return F::margin_ranking_loss(i[0], i[1], t, F::MarginRankingLossFuncOptions().margin(0.1)) +
+                F::hinge_embedding_loss(i[0], t) + F::soft_margin_loss(i[0], t);
+       }},
+      {"multilabel_soft_margin", [](const Inputs& i) { return F::multilabel_soft_margin_loss(i[0], i[1].sigmoid()); }},
+      {"multilabel_margin", [](const Inputs& i) { return F::multilabel_margin_loss(i[0], i[1]); }},
+      {"cosine_embedding",
+       [](const Inputs& i) {
+         return F::cosine_embedding_loss(i[0], i[1], i[2].to(torch::kFloat64),
+                                         F::CosineEmbeddingLossFuncOptions().margin(0.2));
+       }},
+      {"triplet_margin",
+       [](const Inputs& i) { return F::triplet_margin_loss(i[0], i[1], i[2], F::TripletMarginLossFuncOptions().swap(true)); }},
+      {"poisson_nll_full",
+       [](const Inputs& i) { return F::poisson_nll_loss(i[0], i[1] * 3, F::PoissonNLLLossFuncOptions().full(true)); }},
+      {"cross_entropy_probs",
+       [](const Inputs& i) {
+         return F::cross_entropy(i[0], i[1].softmax(1), F::CrossEntropyFuncOptions().label_smoothing(0.1));
+       }},
+      {"cosine_pairwise_normalize",
+       [](const Inputs& i) {
+         return F::cosine_similarity(i[0], i[1]) + F::pairwise_distance(i[0], i[1]) + F::normalize(i[0]).sum(1);
+       }},
       // the notes' networks: one loss and its gradients, then a few training steps
       {"two_layer_net", [](const Inputs& i) { return (i[0].mm(i[2]).clamp(0).mm(i[3]) - i[1]).pow(2).sum(); }},
       {"nn_two_layer",

@@ -15,6 +15,8 @@
 #include "ember/nn/pooling.h"
 #include "ember/nn/shape_layers.h"
 #include "ember/nn/utils.h"
+#include "ember/nn/activation.h"
+#include "ember/nn/losses.h"
 #include "ember/optim/adagrad.h"
 #include "ember/optim/adam.h"
 #include "ember/optim/rmsprop.h"
