@@ -60,7 +60,8 @@ Tensor pad_indexed(const Tensor& input, IntArrayRef pad, PaddingMode mode) {
     if (l == 0 && r == 0) continue;
     std::vector<int64_t> idx(static_cast<size_t>(out));
     for (int64_t j = 0; j < out; ++j) idx[static_cast<size_t>(j)] = source(mode, j, l, n);
-    Tensor index = from_blob(idx.data(), {out}, TensorOptions().dtype(kInt64)).clone().to(x.device());
+    // An owning tensor (a from_blob view of `idx` would dangle once a trace captures it).
+    Tensor index = tensor(TensorData(idx), TensorOptions().dtype(kInt64).device(x.device()));
     x = x.index_select(d, index);
   }
   return x;

@@ -4,6 +4,7 @@
 
 #include "ember/functional.h"
 #include "ember/nn/pooling.h"
+#include "frontend/compile/tracing_hook.h"
 #include "frontend/dispatch.h"
 
 namespace ember {
@@ -80,7 +81,8 @@ Tensor max_unpool(const Tensor& self, const Tensor& indices, IntArrayRef output_
     out_sizes.push_back(v);
   }
   Tensor flat_idx = indices.reshape({planes, -1});
-  if (flat_idx.numel() > 0) {
+  // The range check reads the indices on the host: eager only (a trace has no values yet).
+  if (flat_idx.numel() > 0 && !jit::tracing_active({})) {
     int64_t lo = flat_idx.min().item<int64_t>(), hi = flat_idx.max().item<int64_t>();
     EMBER_CHECK(lo >= 0 && hi < plane, "Found an invalid max index: ", lo < 0 ? lo : hi,
                 " (output volumes are of size ", shape_str(output_size), ")");

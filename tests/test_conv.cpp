@@ -351,3 +351,44 @@ TEST(Conv, CudaMatchesCpu) {
   EXPECT_TRUE(close(conv_transpose2d(x.to(cuda), w.to(cuda), {}, 2, 1, 1).to(kCPU),
                     conv_transpose2d(x, w, {}, 2, 1, 1), 1e-10, 1e-10));
 }
+
+TEST(Conv, UnfoldFoldMatchIm2colLoops) {
+  manual_seed(10);
+  Tensor x = randn({2, 3, 6, 5}, f64());
+  int64_t kh = 3, kw = 2, s = 2, p = 1, d = 1;
+  Tensor cols = F::unfold(x, F::UnfoldFuncOptions({kh, kw}).stride(s).padding(p).dilation(d));
+  int64_t oh = (6 + 2 * p - d * (kh - 1) - 1) / s + 1, ow = (5 + 2 * p - d * (kw - 1) - 1) / s + 1;
+  ASSERT_EQ(cols.sizes(), IntArrayRef({2, 3 * kh * kw, oh * ow}));
+  auto X = values(x), Cv = values(cols);
+  Tensor counts = zeros({2, 3, 6, 5}, f64());
+  std::vector<double> cnt(X.size(), 0.0);
+  for (int64_t n = 0; n < 2; ++n)
+    for (int64_t c = 0; c < 3; ++c)
+      for (int64_t i = 0; i < kh; ++i)
+        for (int64_t j = 0; j < kw; ++j)
+          for (int64_t a = 0; a < oh; ++a)
+            for (int64_t b = 0; b < ow; ++b) {
+              int64_t h = a * s - p + i * d, w = b * s - p + j * d;
+              bool in = h >= 0 && h < 6 && w >= 0 && w < 5;
+              double expect = in ? X[((n * 3 + c) * 6 + h) * 5 + w] : 0.0;
+              if (in) cnt[((n * 3 + c) * 6 + h) * 5 + w] += 1;
+              EXPECT_EQ(Cv[((n * 3 * kh * kw + (c * kh + i) * kw + j) * oh + a) * ow + b], expect);
+            }
+  // fold sums the blocks back: fold(unfold(x)) = x * (number of blocks covering each element).
+  Tensor back = F::fold(cols, F::FoldFuncOptions({6, 5}, {kh, kw}).stride(s).padding(p).dilation(d));
+  Tensor c_t = from_blob(cnt.data(), {2, 3, 6, 5}, f64()).clone();
+  EXPECT_TRUE(close(back, x * c_t, 1e-12, 1e-12));
+  Tensor xr = x.clone().set_requires_grad(true);
+  autograd::gradcheck([](const std::vector<Tensor>& in) {
+    return F::unfold(in[0], F::UnfoldFuncOptions(2).dilation(2).padding(1));
+  }, {xr});
+  Tensor cr = randn({1, 12, 10}, f64()).set_requires_grad(true);
+  autograd::gradcheck([](const std::vector<Tensor>& in) {
+    return F::fold(in[0], F::FoldFuncOptions({5, 6}, 2).stride({2, 1}));
+  }, {cr});
+  nn::Unfold unfold(nn::UnfoldOptions({2, 3}).stride(2));
+  std::ostringstream os;
+  unfold->pretty_print(os);
+  EXPECT_EQ(os.str(), "torch::nn::Unfold(kernel_size=[2, 3], dilation=[1, 1], padding=[0, 0], stride=[2, 2])");
+  EXPECT_THROW(F::fold(randn({1, 12, 7}), F::FoldFuncOptions({5, 6}, 2)), Error);
+}
