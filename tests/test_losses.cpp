@@ -96,6 +96,12 @@ TEST(Losses, BinaryCrossEntropyWithLogitsIsStable) {
   EXPECT_EMBER_ERROR(F::binary_cross_entropy_with_logits(xs, ys.narrow(0, 0, 2)),
                      "Target size ([2, 3]) must be the same as input size ([4, 3])");
   EXPECT_EQ(str(*nn::BCEWithLogitsLoss()), "torch::nn::BCEWithLogitsLoss()");
+  // weight and pos_weight are the module's buffers (undefined ones are not listed).
+  nn::BCEWithLogitsLoss m(nn::BCEWithLogitsLossOptions().pos_weight(p));
+  ASSERT_EQ(m->buffers().size(), 1u);
+  EXPECT_EQ(m->named_buffers().keys()[0], "pos_weight");
+  EXPECT_EQ(m->buffers()[0].data_ptr(), p.data_ptr());
+  EXPECT_EQ(nn::BCELoss(nn::BCELossOptions().weight(ws))->buffers().size(), 1u);
 }
 
 TEST(Losses, SmoothL1AndHuber) {

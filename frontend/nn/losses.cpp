@@ -5,6 +5,14 @@
 
 namespace ember::nn {
 
+// The buffers share the options' tensors, so module.to() (set_data) moves both.
+void BCELossImpl::reset() { register_buffer("weight", options.weight()); }
+void BCEWithLogitsLossImpl::reset() {
+  register_buffer("weight", options.weight());
+  register_buffer("pos_weight", options.pos_weight());
+}
+void MultiLabelSoftMarginLossImpl::reset() { register_buffer("weight", options.weight()); }
+
 void BCELossImpl::pretty_print(std::ostream& os) const { os << "torch::nn::BCELoss()"; }
 void BCEWithLogitsLossImpl::pretty_print(std::ostream& os) const { os << "torch::nn::BCEWithLogitsLoss()"; }
 void SmoothL1LossImpl::pretty_print(std::ostream& os) const { os << "torch::nn::SmoothL1Loss"; }

@@ -33,14 +33,29 @@ namespace ember::nn {
   };                                                                              \
   EMBER_MODULE(Name)
 
-EMBER_LOSS2(BCELoss, BCELossOptions, binary_cross_entropy);
-EMBER_LOSS2(BCEWithLogitsLoss, BCEWithLogitsLossOptions, binary_cross_entropy_with_logits);
+// Losses whose weight tensors are buffers (they follow module.to(device), as libtorch's).
+#define EMBER_LOSS2_BUFFERS(Name, Options, fn)                                    \
+  class Name##Impl : public Cloneable<Name##Impl> {                               \
+   public:                                                                        \
+    explicit Name##Impl(Options options = {}) : options(std::move(options)) { reset(); } \
+    void reset() override;                                                        \
+    void pretty_print(std::ostream& stream) const override;                       \
+    Tensor forward(const Tensor& input, const Tensor& target) {                   \
+      return functional::fn(input, target, options);                              \
+    }                                                                             \
+    Options options;                                                              \
+  };                                                                              \
+  EMBER_MODULE(Name)
+
+EMBER_LOSS2_BUFFERS(BCELoss, BCELossOptions, binary_cross_entropy);
+EMBER_LOSS2_BUFFERS(BCEWithLogitsLoss, BCEWithLogitsLossOptions, binary_cross_entropy_with_logits);
+EMBER_LOSS2_BUFFERS(MultiLabelSoftMarginLoss, MultiLabelSoftMarginLossOptions, multilabel_soft_margin_loss);
+#undef EMBER_LOSS2_BUFFERS
 EMBER_LOSS2(SmoothL1Loss, SmoothL1LossOptions, smooth_l1_loss);
 EMBER_LOSS2(HuberLoss, HuberLossOptions, huber_loss);
 EMBER_LOSS2(KLDivLoss, KLDivLossOptions, kl_div);
 EMBER_LOSS2(HingeEmbeddingLoss, HingeEmbeddingLossOptions, hinge_embedding_loss);
 EMBER_LOSS2(SoftMarginLoss, SoftMarginLossOptions, soft_margin_loss);
-EMBER_LOSS2(MultiLabelSoftMarginLoss, MultiLabelSoftMarginLossOptions, multilabel_soft_margin_loss);
 EMBER_LOSS2(MultiLabelMarginLoss, MultiLabelMarginLossOptions, multilabel_margin_loss);
 EMBER_LOSS2(PoissonNLLLoss, PoissonNLLLossOptions, poisson_nll_loss);
 EMBER_LOSS3(MarginRankingLoss, MarginRankingLossOptions, margin_ranking_loss, input1, input2, target);
