@@ -21,6 +21,7 @@ const std::vector<std::string> kPointwise = {
 const std::vector<std::string> kNetworks = {
     "two_layer_net", "mlp", "dynamic_net:1", "dynamic_net:2", "dynamic_net:3",
     "regression", "transformer_mlp", "transformer_mlp_train",
+    "cnn", "conv2d:16x56", "conv2d:64x28", "conv2d:128x14",
 };
 
 constexpr int64_t kMaxSize = int64_t{1} << 30;
@@ -79,6 +80,7 @@ int64_t default_rows(const std::string& spec) {
   std::string kind = spec.substr(0, spec.find(':'));
   if (kind == "regression") return 100;
   if (kind == "transformer_mlp" || kind == "transformer_mlp_train") return 512;
+  if (kind == "conv2d") return 8;
   return 64;
 }
 

@@ -3,6 +3,8 @@
 // hyper-parameters, autograd recorded where ember records it.
 #include "torch_workloads.h"
 
+#include "conv_block_shape.h"
+
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 #include <torch/version.h>
@@ -160,6 +162,45 @@ std::function<void()> transformer_mlp(bool train, int64_t tokens) {
   };
 }
 
+struct ImageTrainer {
+  torch::nn::Sequential model{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> opt;
+  torch::Tensor x, y;
+};
+
+std::function<void()> cnn(int64_t n) {
+  namespace nn = torch::nn;
+  auto t = std::make_shared<ImageTrainer>();
+  t->model = nn::Sequential(
+      nn::Conv2d(nn::Conv2dOptions(1, 8, 5).padding(2)), nn::BatchNorm2d(8), nn::ReLU(), nn::MaxPool2d(2),
+      nn::Conv2d(nn::Conv2dOptions(8, 16, 5)), nn::BatchNorm2d(16), nn::ReLU(), nn::MaxPool2d(2),
+      nn::Flatten(), nn::Dropout(0.25), nn::Linear(400, 64), nn::ReLU(), nn::Linear(64, 10));
+  t->opt = std::make_unique<torch::optim::SGD>(t->model->parameters(), torch::optim::SGDOptions(0.01).momentum(0.9));
+  t->x = torch::randn({n, 1, 28, 28});
+  t->y = torch::randint(10, {n}, torch::kInt64);
+  return [t] {
+    t->opt->zero_grad();
+    auto loss = torch::nn::functional::cross_entropy(t->model->forward(t->x), t->y);
+    loss.backward();
+    t->opt->step();
+  };
+}
+
+std::function<void()> conv2d_block(const std::string& arg, int64_t n) {
+  namespace nn = torch::nn;
+  ConvBlockShape shape;
+  if (!parse_conv_block(arg, shape)) throw std::runtime_error("libtorch: bad conv2d shape '" + arg + "'");
+  int64_t c = shape.channels;
+  auto t = std::make_shared<ImageTrainer>();
+  t->model = nn::Sequential(nn::Conv2d(nn::Conv2dOptions(c, c, 3).padding(1).bias(false)), nn::ReLU(),
+                            nn::Conv2d(nn::Conv2dOptions(c, c, 3).padding(1).bias(false)));
+  t->x = torch::randn({n, c, shape.size, shape.size});
+  return [t] {
+    t->model->zero_grad(true);
+    t->model->forward(t->x).sum().backward();
+  };
+}
+
 }  // namespace
 
 bool available() { return true; }
@@ -182,6 +223,8 @@ std::function<void()> make_workload(const std::string& spec, int64_t size, uint6
   if (kind == "regression") return regression(size);
   if (kind == "transformer_mlp") return transformer_mlp(false, size);
   if (kind == "transformer_mlp_train") return transformer_mlp(true, size);
+  if (kind == "cnn") return cnn(size);
+  if (kind == "conv2d") return conv2d_block(arg, size);
   throw std::runtime_error("libtorch: no version of workload '" + spec + "'");
 }
 

@@ -34,7 +34,8 @@ struct WorkloadOptions {
 // sqrt log gelu), chain_broadcast:<ops>, loss (pointwise then sum), two_layer_net (the
 // notes' training step), mlp (nn::Sequential + Adam step), dynamic_net:<k> (k reuses of the
 // shared middle layer), regression (the notes' 1-D regression step), transformer_mlp
-// (Linear-GELU-Linear, forward) and transformer_mlp_train. Unknown names raise ember::Error.
+// (Linear-GELU-Linear, forward), transformer_mlp_train, cnn (a LeNet-style training step) and
+// conv2d:<C>x<HW> (conv3x3-ReLU-conv3x3, forward + backward). Unknown names raise ember::Error.
 Workload make_workload(const std::string& spec, const WorkloadOptions& o);
 
 std::vector<std::string> workload_names();

@@ -35,7 +35,7 @@ const char* kExamples = R"(Examples:
   ember-bench --workload chain:add,exp --workload mlp --repeat 50
   ember-bench --json bench/results/cpu.json --plot bench/results/cpu.png
 Workloads: chain:<ops> chain_broadcast:<ops> loss two_layer_net mlp dynamic_net:<k>
-           regression transformer_mlp transformer_mlp_train
+           regression transformer_mlp transformer_mlp_train cnn conv2d:<C>x<HW>
 Exit status: 0 success, 1 error, 2 bad arguments, 3 some measurement failed (see its row).)";
 
 struct Options {

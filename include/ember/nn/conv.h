@@ -65,13 +65,6 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
 Tensor conv_transpose3d(const Tensor& input, const Tensor& weight, const Tensor& bias = {},
                         IntArrayRef stride = 1, IntArrayRef padding = 0, IntArrayRef output_padding = 0,
                         int64_t groups = 1, IntArrayRef dilation = 1);
-// im2col / col2im, as libtorch's: input [N, C, H, W] -> [N, C*kh*kw, L] and back (summing
-// overlaps). Compositions of the conv ops with one-hot weights: differentiable, exact for finite
-// inputs (a non-finite element also makes its window neighbours NaN; frontend/fold.cpp).
-Tensor im2col(const Tensor& input, IntArrayRef kernel_size, IntArrayRef dilation, IntArrayRef padding,
-              IntArrayRef stride);
-Tensor col2im(const Tensor& input, IntArrayRef output_size, IntArrayRef kernel_size, IntArrayRef dilation,
-              IntArrayRef padding, IntArrayRef stride);
 // pad = (last dim left, last dim right, second-to-last left, ...); negative values crop.
 Tensor constant_pad_nd(const Tensor& input, IntArrayRef pad, const Scalar& value = 0);
 
@@ -185,52 +178,6 @@ struct PadFuncOptions {
 Tensor pad(const Tensor& input, const PadFuncOptions& options);
 
 }  // namespace functional
-
-struct UnfoldOptions {
-  UnfoldOptions(ExpandingArray<2> kernel_size) : kernel_size_(kernel_size) {}
-  EMBER_ARG(ExpandingArray<2>, kernel_size);
-  EMBER_ARG(ExpandingArray<2>, dilation) = 1;
-  EMBER_ARG(ExpandingArray<2>, padding) = 0;
-  EMBER_ARG(ExpandingArray<2>, stride) = 1;
-};
-struct FoldOptions {
-  FoldOptions(ExpandingArray<2> output_size, ExpandingArray<2> kernel_size)
-      : output_size_(output_size), kernel_size_(kernel_size) {}
-  EMBER_ARG(ExpandingArray<2>, output_size);
-  EMBER_ARG(ExpandingArray<2>, kernel_size);
-  EMBER_ARG(ExpandingArray<2>, dilation) = 1;
-  EMBER_ARG(ExpandingArray<2>, padding) = 0;
-  EMBER_ARG(ExpandingArray<2>, stride) = 1;
-};
-namespace functional {
-using UnfoldFuncOptions = UnfoldOptions;
-using FoldFuncOptions = FoldOptions;
-Tensor unfold(const Tensor& input, const UnfoldFuncOptions& options);
-Tensor fold(const Tensor& input, const FoldFuncOptions& options);
-}  // namespace functional
-
-class UnfoldImpl : public Cloneable<UnfoldImpl> {
- public:
-  UnfoldImpl(ExpandingArray<2> kernel_size) : UnfoldImpl(UnfoldOptions(kernel_size)) {}
-  explicit UnfoldImpl(const UnfoldOptions& options) : options(options) {}
-  void reset() override {}
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input) { return functional::unfold(input, options); }
-  UnfoldOptions options;
-};
-EMBER_MODULE(Unfold);
-
-class FoldImpl : public Cloneable<FoldImpl> {
- public:
-  FoldImpl(ExpandingArray<2> output_size, ExpandingArray<2> kernel_size)
-      : FoldImpl(FoldOptions(output_size, kernel_size)) {}
-  explicit FoldImpl(const FoldOptions& options) : options(options) {}
-  void reset() override {}
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input) { return functional::fold(input, options); }
-  FoldOptions options;
-};
-EMBER_MODULE(Fold);
 
 // Conv{1,2,3}d and ConvTranspose{1,2,3}d share this body (libtorch's ConvNdImpl).
 template <size_t D, class Derived>
