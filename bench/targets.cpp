@@ -1,5 +1,6 @@
 #include "targets.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "suite.h"
@@ -33,6 +34,32 @@ std::string num(double v, const char* f = "%.2f") {
 
 TargetCheck missing(std::string name, std::string target, std::string why) {
   return {std::move(name), std::move(target), std::nullopt, "", std::nullopt, "not measured in this run: " + why};
+}
+
+// "Real models I": ember eager conv2d forward+backward <= 1.1x libtorch at every size measured,
+// and the cnn step compiled no slower than eager. Listed only when a run measured them.
+void add_image_targets(const std::vector<BenchResult>& rows, std::vector<TargetCheck>& out) {
+  double worst = 0;
+  std::string sizes;
+  for (const auto& r : rows) {
+    if (r.workload.rfind("conv2d:", 0) != 0 || r.label() != "ember eager" || !r.error.empty() || !r.time) continue;
+    const BenchResult* torch = find(rows, r.workload, "libtorch eager");
+    if (!torch) continue;
+    double ratio = r.time->median_us / torch->time->median_us;
+    worst = std::max(worst, ratio);
+    sizes += (sizes.empty() ? "" : ", ") + r.workload + " " + num(ratio) + "x";
+  }
+  if (!sizes.empty())
+    out.push_back({"ember eager conv2d forward+backward vs libtorch eager (worst size)", "<= 1.1x libtorch's time",
+                   worst, "x", worst <= 1.1, sizes});
+  const BenchResult* cnn_e = find(rows, "cnn", "ember eager");
+  const BenchResult* cnn_c = find(rows, "cnn", "ember compiled");
+  if (cnn_e && cnn_c) {
+    double speedup = cnn_e->time->median_us / cnn_c->time->median_us;
+    out.push_back({"cnn training step compiled vs eager", ">= 1.0x (compiled no slower)", speedup, "x", speedup >= 1.0,
+                   "ember compiled " + num(cnn_c->time->median_us / 1e3) + " ms, eager " +
+                       num(cnn_e->time->median_us / 1e3) + " ms per step"});
+  }
 }
 
 }  // namespace
@@ -106,6 +133,7 @@ std::vector<TargetCheck> evaluate_targets(const std::vector<BenchResult>& rows) 
     out.push_back(missing("warm compile of the notes' network (kernels from the disk cache)", "<= 5 ms",
                           "needs two_layer_net compiled"));
   }
+  add_image_targets(rows, out);
   return out;
 }
 

@@ -2,6 +2,8 @@
 
 #include <ostream>
 
+#include "frontend/torch_type_names.h"
+
 namespace ember::nn {
 
 std::shared_ptr<Module> SequentialImpl::clone(const std::optional<Device>& device) const {
@@ -65,23 +67,6 @@ std::shared_ptr<Module> ModuleDictImpl::pop(const std::string& key) {
 }
 
 namespace {
-// libtorch prints dtypes by their ScalarType names.
-const char* scalar_type_name(ScalarType t) {
-  switch (t) {
-    case kFloat32: return "Float";
-    case kFloat64: return "Double";
-    case kFloat16: return "Half";
-    case kBFloat16: return "BFloat16";
-    case kInt64: return "Long";
-    case kInt32: return "Int";
-    case kInt16: return "Short";
-    case kInt8: return "Char";
-    case kUInt8: return "Byte";
-    case kBool: return "Bool";
-    default: return dtype_name(t);
-  }
-}
-
 std::string sizes_str(const Tensor& t) {
   std::string out = "[";
   for (int64_t d = 0; d < t.dim(); ++d) out += (d ? ", " : "") + std::to_string(t.sizes()[d]);
@@ -91,7 +76,7 @@ std::string sizes_str(const Tensor& t) {
 void print_parameters(std::ostream& os, const char* what, const OrderedDict<std::string, Tensor>& params) {
   os << what << "(" << std::endl;
   for (const auto& p : params) {
-    os << "(" << p.key() << ")" << ": Parameter containing: [" << scalar_type_name(p.value().scalar_type())
+    os << "(" << p.key() << ")" << ": Parameter containing: [" << torch_type_name(p.value().scalar_type())
        << " of size " << sizes_str(p.value()) << "]";
     os << std::endl;
   }

@@ -50,6 +50,22 @@ std::vector<double> CosineAnnealingLR::get_lrs() {
   return lrs;
 }
 
+LambdaLR::LambdaLR(Optimizer& optimizer, std::function<double(unsigned)> lr_lambda)
+    : LRScheduler(optimizer), lr_lambda_(std::move(lr_lambda)), base_lrs_(get_current_lrs()) {
+  EMBER_CHECK(static_cast<bool>(lr_lambda_), "LambdaLR: lr_lambda must be callable");
+  double factor = lr_lambda_(0);
+  std::vector<double> lrs;
+  for (double base : base_lrs_) lrs.push_back(base * factor);
+  set_optimizer_lrs(lrs);
+}
+
+std::vector<double> LambdaLR::get_lrs() {
+  double factor = lr_lambda_(step_count_ + 1);
+  std::vector<double> lrs;
+  for (double base : base_lrs_) lrs.push_back(base * factor);
+  return lrs;
+}
+
 ReduceLROnPlateauScheduler::ReduceLROnPlateauScheduler(Optimizer& optimizer, SchedulerMode mode, float factor,
                                                        int patience, double threshold, ThresholdMode threshold_mode,
                                                        int cooldown, const std::vector<float>& min_lr, double eps,

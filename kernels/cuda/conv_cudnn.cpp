@@ -172,31 +172,52 @@ constexpr int kMaxAlgos = 16;
 
 }  // namespace
 
+namespace {
+
+// One convolution direction: the algorithm is chosen once per geometry (`find` fills cuDNN's
+// heuristic list), then `size` asks its workspace and `run` launches it with the workspace
+// from the caching allocator.
+template <class Perf, class Find, class Size, class Run>
+void run_direction(const Call& c, const ConvArgs& a, const char* what, const Find& find, const Size& size,
+                   const Run& run) {
+  using Algo = decltype(Perf{}.algo);
+  static AlgoCache<Algo> cache;  // one per call site: each passes its own lambdas
+  Algo algo = cache.get(key_of(what, a, c.device), [&] {
+    Perf perf[kMaxAlgos];
+    int n = 0;
+    find(kMaxAlgos, &n, perf);
+    return pick(perf, n, math_for(a.dtype), what);
+  });
+  size_t bytes = 0;
+  size(algo, &bytes);
+  Tensor ws = c.workspace(bytes);
+  run(algo, bytes ? ws.data_ptr() : nullptr, bytes);
+}
+
+}  // namespace
+
 void conv_forward(const ConvArgs& a, const Tensor& y, const Tensor& x, const Tensor& w,
                   const Tensor& bias) {
   Call c(a, y.device().index);
   const CudnnApi& api = cudnn();
-  static AlgoCache<cudnnConvolutionFwdAlgo_t> cache;
-  auto algo = cache.get(key_of("fwd", a, c.device), [&] {
-    cudnnConvolutionFwdAlgoPerf_t perf[kMaxAlgos];
-    int n = 0;
-    EMBER_CUDNN_CHECK(api.cudnnGetConvolutionForwardAlgorithm_v7(c.lease.handle(), c.x.d, c.w.d, c.conv.d,
-                                                                 c.y.d, kMaxAlgos, &n, perf));
-    return pick(perf, n, math_for(a.dtype), "forward");
-  });
-  size_t bytes = 0;
-  EMBER_CUDNN_CHECK(api.cudnnGetConvolutionForwardWorkspaceSize(c.lease.handle(), c.x.d, c.w.d, c.conv.d,
-                                                                c.y.d, algo, &bytes));
-  Tensor ws = c.workspace(bytes);
-  EMBER_CUDNN_CHECK(api.cudnnConvolutionForward(c.lease.handle(), c.one(), c.x.d, x.data_ptr(), c.w.d,
-                                                w.data_ptr(), c.conv.d, algo, bytes ? ws.data_ptr() : nullptr,
-                                                bytes, c.zero(), c.y.d, y.data_ptr()));
+  cudnnHandle_t h = c.lease.handle();
+  run_direction<cudnnConvolutionFwdAlgoPerf_t>(
+      c, a, "forward",
+      [&](int max, int* n, cudnnConvolutionFwdAlgoPerf_t* perf) {
+        EMBER_CUDNN_CHECK(api.cudnnGetConvolutionForwardAlgorithm_v7(h, c.x.d, c.w.d, c.conv.d, c.y.d, max, n, perf));
+      },
+      [&](cudnnConvolutionFwdAlgo_t algo, size_t* bytes) {
+        EMBER_CUDNN_CHECK(api.cudnnGetConvolutionForwardWorkspaceSize(h, c.x.d, c.w.d, c.conv.d, c.y.d, algo, bytes));
+      },
+      [&](cudnnConvolutionFwdAlgo_t algo, void* ws, size_t bytes) {
+        EMBER_CUDNN_CHECK(api.cudnnConvolutionForward(h, c.one(), c.x.d, x.data_ptr(), c.w.d, w.data_ptr(), c.conv.d,
+                                                      algo, ws, bytes, c.zero(), c.y.d, y.data_ptr()));
+      });
   if (bias.defined()) {
     Shape bs(a.out_sizes.size(), 1);
     bs[1] = a.w_sizes[0];
     TensorDesc b(bs, c.type);
-    EMBER_CUDNN_CHECK(api.cudnnAddTensor(c.lease.handle(), c.one(), b.d, bias.data_ptr(), c.one(), c.y.d,
-                                         y.data_ptr()));
+    EMBER_CUDNN_CHECK(api.cudnnAddTensor(h, c.one(), b.d, bias.data_ptr(), c.one(), c.y.d, y.data_ptr()));
   }
 }
 
@@ -204,44 +225,44 @@ void conv_backward_input(const ConvArgs& a, const Tensor& grad_x, const Tensor& 
                          const Tensor& w) {
   Call c(a, grad_x.device().index);
   const CudnnApi& api = cudnn();
-  static AlgoCache<cudnnConvolutionBwdDataAlgo_t> cache;
-  auto algo = cache.get(key_of("bwd_data", a, c.device), [&] {
-    cudnnConvolutionBwdDataAlgoPerf_t perf[kMaxAlgos];
-    int n = 0;
-    EMBER_CUDNN_CHECK(api.cudnnGetConvolutionBackwardDataAlgorithm_v7(c.lease.handle(), c.w.d, c.y.d,
-                                                                      c.conv.d, c.x.d, kMaxAlgos, &n, perf));
-    return pick(perf, n, math_for(a.dtype), "backward-data");
-  });
-  size_t bytes = 0;
-  EMBER_CUDNN_CHECK(api.cudnnGetConvolutionBackwardDataWorkspaceSize(c.lease.handle(), c.w.d, c.y.d,
-                                                                     c.conv.d, c.x.d, algo, &bytes));
-  Tensor ws = c.workspace(bytes);
-  EMBER_CUDNN_CHECK(api.cudnnConvolutionBackwardData(c.lease.handle(), c.one(), c.w.d, w.data_ptr(), c.y.d,
-                                                     grad_y.data_ptr(), c.conv.d, algo,
-                                                     bytes ? ws.data_ptr() : nullptr, bytes, c.zero(),
-                                                     c.x.d, grad_x.data_ptr()));
+  cudnnHandle_t h = c.lease.handle();
+  run_direction<cudnnConvolutionBwdDataAlgoPerf_t>(
+      c, a, "backward-data",
+      [&](int max, int* n, cudnnConvolutionBwdDataAlgoPerf_t* perf) {
+        EMBER_CUDNN_CHECK(
+            api.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, c.w.d, c.y.d, c.conv.d, c.x.d, max, n, perf));
+      },
+      [&](cudnnConvolutionBwdDataAlgo_t algo, size_t* bytes) {
+        EMBER_CUDNN_CHECK(
+            api.cudnnGetConvolutionBackwardDataWorkspaceSize(h, c.w.d, c.y.d, c.conv.d, c.x.d, algo, bytes));
+      },
+      [&](cudnnConvolutionBwdDataAlgo_t algo, void* ws, size_t bytes) {
+        EMBER_CUDNN_CHECK(api.cudnnConvolutionBackwardData(h, c.one(), c.w.d, w.data_ptr(), c.y.d, grad_y.data_ptr(),
+                                                           c.conv.d, algo, ws, bytes, c.zero(), c.x.d,
+                                                           grad_x.data_ptr()));
+      });
 }
 
 void conv_backward_weight(const ConvArgs& a, const Tensor& grad_w, const Tensor& grad_y,
                           const Tensor& x) {
   Call c(a, grad_w.device().index);
   const CudnnApi& api = cudnn();
-  static AlgoCache<cudnnConvolutionBwdFilterAlgo_t> cache;
-  auto algo = cache.get(key_of("bwd_filter", a, c.device), [&] {
-    cudnnConvolutionBwdFilterAlgoPerf_t perf[kMaxAlgos];
-    int n = 0;
-    EMBER_CUDNN_CHECK(api.cudnnGetConvolutionBackwardFilterAlgorithm_v7(c.lease.handle(), c.x.d, c.y.d,
-                                                                        c.conv.d, c.w.d, kMaxAlgos, &n, perf));
-    return pick(perf, n, math_for(a.dtype), "backward-filter");
-  });
-  size_t bytes = 0;
-  EMBER_CUDNN_CHECK(api.cudnnGetConvolutionBackwardFilterWorkspaceSize(c.lease.handle(), c.x.d, c.y.d,
-                                                                       c.conv.d, c.w.d, algo, &bytes));
-  Tensor ws = c.workspace(bytes);
-  EMBER_CUDNN_CHECK(api.cudnnConvolutionBackwardFilter(c.lease.handle(), c.one(), c.x.d, x.data_ptr(), c.y.d,
-                                                       grad_y.data_ptr(), c.conv.d, algo,
-                                                       bytes ? ws.data_ptr() : nullptr, bytes, c.zero(),
-                                                       c.w.d, grad_w.data_ptr()));
+  cudnnHandle_t h = c.lease.handle();
+  run_direction<cudnnConvolutionBwdFilterAlgoPerf_t>(
+      c, a, "backward-filter",
+      [&](int max, int* n, cudnnConvolutionBwdFilterAlgoPerf_t* perf) {
+        EMBER_CUDNN_CHECK(
+            api.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, c.x.d, c.y.d, c.conv.d, c.w.d, max, n, perf));
+      },
+      [&](cudnnConvolutionBwdFilterAlgo_t algo, size_t* bytes) {
+        EMBER_CUDNN_CHECK(
+            api.cudnnGetConvolutionBackwardFilterWorkspaceSize(h, c.x.d, c.y.d, c.conv.d, c.w.d, algo, bytes));
+      },
+      [&](cudnnConvolutionBwdFilterAlgo_t algo, void* ws, size_t bytes) {
+        EMBER_CUDNN_CHECK(api.cudnnConvolutionBackwardFilter(h, c.one(), c.x.d, x.data_ptr(), c.y.d,
+                                                             grad_y.data_ptr(), c.conv.d, algo, ws, bytes, c.zero(),
+                                                             c.w.d, grad_w.data_ptr()));
+      });
 }
 
 }  // namespace ember::cuda

@@ -237,6 +237,23 @@ TEST(CompatScheduler, CosineAnnealingFollowsPythonFormula) {
   }
 }
 
+TEST(CompatScheduler, LambdaLRWarmUpThenCosine) {
+  auto p = param();
+  std::vector<torch::optim::OptimizerParamGroup> groups{torch::optim::OptimizerParamGroup({p}),
+                                                        torch::optim::OptimizerParamGroup({param()})};
+  torch::optim::AdamW opt(groups, torch::optim::AdamWOptions(0.2));
+  static_cast<torch::optim::AdamWOptions&>(opt.param_groups()[1].options()).lr(0.1);
+  auto schedule = [](unsigned k) { return k < 2 ? (k + 1) / 2.0 : 0.5 * (1 + std::cos(M_PI * (k - 2) / 4.0)); };
+  torch::optim::LambdaLR sched(opt, schedule);
+  EXPECT_DOUBLE_EQ(opt.param_groups()[0].options().get_lr(), 0.1);  // lambda(0) applies at once
+  EXPECT_DOUBLE_EQ(opt.param_groups()[1].options().get_lr(), 0.05);
+  for (unsigned k = 1; k <= 6; ++k) {
+    sched.step();
+    EXPECT_NEAR(opt.param_groups()[0].options().get_lr(), 0.2 * schedule(k), 1e-15) << "step " << k;
+    EXPECT_NEAR(opt.param_groups()[1].options().get_lr(), 0.1 * schedule(k), 1e-15) << "step " << k;
+  }
+}
+
 TEST(CompatScheduler, ReduceLROnPlateau) {
   auto p = param();
   torch::optim::SGD opt({p}, torch::optim::SGDOptions(1.0));

@@ -1,7 +1,8 @@
 #pragma once
 // Learning-rate schedulers, as libtorch 2.x's torch::optim::LRScheduler, StepLR and
-// ReduceLROnPlateauScheduler. CosineAnnealingLR has no libtorch C++ counterpart: its name and
-// formula follow Python's torch.optim.lr_scheduler.CosineAnnealingLR (closed form).
+// ReduceLROnPlateauScheduler. CosineAnnealingLR and LambdaLR have no libtorch C++ counterpart:
+// their names and formulas follow Python's torch.optim.lr_scheduler (closed form).
+#include <functional>
 #include <limits>
 #include <vector>
 
@@ -19,10 +20,10 @@ class LRScheduler {
  protected:
   virtual std::vector<double> get_lrs() = 0;
   std::vector<double> get_current_lrs() const;
+  void set_optimizer_lrs(const std::vector<double>& learning_rates);
   unsigned step_count_ = 0;
 
  private:
-  void set_optimizer_lrs(const std::vector<double>& learning_rates);
   Optimizer& optimizer_;
 };
 
@@ -47,6 +48,18 @@ class CosineAnnealingLR : public LRScheduler {
   std::vector<double> get_lrs() override;
   unsigned t_max_;
   double eta_min_;
+  std::vector<double> base_lrs_;
+};
+
+// After k calls of step(): base_lr * lr_lambda(k); lr_lambda(0) applies at construction, as
+// Python's LambdaLR. Warm-up then cosine decay is one lambda (examples/gpt).
+class LambdaLR : public LRScheduler {
+ public:
+  LambdaLR(Optimizer& optimizer, std::function<double(unsigned)> lr_lambda);
+
+ private:
+  std::vector<double> get_lrs() override;
+  std::function<double(unsigned)> lr_lambda_;
   std::vector<double> base_lrs_;
 };
 
