@@ -315,6 +315,11 @@ Tensor baddbmm(const Tensor& self, const Tensor& batch1, const Tensor& batch2, c
   return s.add(prod, alpha);
 }
 
+Tensor Tensor::baddbmm(const Tensor& batch1, const Tensor& batch2, const Scalar& beta,
+                       const Scalar& alpha) const {
+  return ember::baddbmm(*this, batch1, batch2, beta, alpha);
+}
+
 // ----- multinomial
 
 namespace {
@@ -396,6 +401,11 @@ Tensor multinomial(const Tensor& self, int64_t num_samples, bool replacement,
     return std::get<1>(keys.topk(num_samples, -1, /*largest=*/false, /*sorted=*/true));
   });
   return self.dim() == 1 ? out.squeeze(0) : out;
+}
+
+Tensor Tensor::multinomial(int64_t num_samples, bool replacement,
+                           std::optional<Generator*> generator) const {
+  return ember::multinomial(*this, num_samples, replacement, generator);
 }
 
 }  // namespace ember

@@ -110,7 +110,7 @@ TEST(SequenceOps, BaddbmmBetaAlpha) {
       }
   // self broadcasts; beta 0 ignores NaN in self.
   Tensor bias = r64({5});
-  EXPECT_TRUE(close(baddbmm(bias, b1, b2), bias + b1.bmm(b2), 1e-12, 1e-12));
+  EXPECT_TRUE(close(bias.baddbmm(b1, b2), bias + b1.bmm(b2), 1e-12, 1e-12));
   Tensor nan = full({2, 3, 5}, std::nan(""), kFloat64);
   EXPECT_TRUE(close(baddbmm(nan, b1, b2, 0.0), b1.bmm(b2), 1e-12, 1e-12));
   no_throw_gradcheck([](const TL& t) { return baddbmm(t[0], t[1], t[2], 0.7, -1.3); },
@@ -161,7 +161,7 @@ TEST(SequenceOps, MultinomialDeterministicForSeedAndGenerator) {
   manual_seed(7);
   Tensor a = multinomial(p, 10, true);
   manual_seed(7);
-  Tensor b = multinomial(p, 10, true);  // METHOD-AFTER-MERGE
+  Tensor b = p.multinomial(10, true);
   EXPECT_TRUE(a.equal(b));
   Generator g(99), h(99);
   uint64_t before = default_generator().offset();

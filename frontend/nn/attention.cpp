@@ -253,12 +253,8 @@ void MultiheadAttentionImpl::_reset_parameters() {
     init::constant_(in_proj_bias, 0.);
     init::constant_(out_proj->bias, 0.);
   }
-  // xavier_normal_ on [1, 1, E]: fan_in = fan_out = E.
-  for (Tensor* t : {&bias_k, &bias_v}) {
-    if (!t->defined()) continue;
-    auto [fan_in, fan_out] = init::fan_in_out(*t);
-    init::normal_(*t, 0, std::sqrt(2.0 / static_cast<double>(fan_in + fan_out)));
-  }
+  if (bias_k.defined()) init::xavier_normal_(bias_k);
+  if (bias_v.defined()) init::xavier_normal_(bias_v);
 }
 
 void MultiheadAttentionImpl::pretty_print(std::ostream& os) const {

@@ -232,7 +232,9 @@ void EmbeddingImpl::reset() {
     EMBER_CHECK(options._weight().dim() == 2 && options._weight().sizes()[0] == options.num_embeddings() &&
                     options._weight().sizes()[1] == options.embedding_dim(),
                 "Shape of _weight does not match num_embeddings and embedding_dim");
-    weight = register_parameter("weight", options._weight());
+    // A new handle on the given storage (libtorch registers the tensor itself): clone() then
+    // gives the copy its own data instead of re-pointing the shared tensor.
+    weight = register_parameter("weight", options._weight().detach());
   }
 }
 
@@ -290,7 +292,9 @@ void EmbeddingBagImpl::reset() {
     EMBER_CHECK(options._weight().dim() == 2 && options._weight().sizes()[0] == options.num_embeddings() &&
                     options._weight().sizes()[1] == options.embedding_dim(),
                 "Shape of weight does not match num_embeddings and embedding_dim");
-    weight = register_parameter("weight", options._weight());
+    // A new handle on the given storage (libtorch registers the tensor itself): clone() then
+    // gives the copy its own data instead of re-pointing the shared tensor.
+    weight = register_parameter("weight", options._weight().detach());
   }
 }
 
