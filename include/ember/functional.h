@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "ember/sequence_ops.h"
 #include "ember/tensor.h"
 
 namespace ember {

@@ -21,6 +21,7 @@ namespace ember {
 
 class Node;
 class TensorIndex;
+class Generator;
 template <class T, size_t N>
 class TensorAccessor;
 
@@ -242,6 +243,9 @@ class Tensor {
   const Tensor& bernoulli_(const Tensor& p) const;
   Tensor bernoulli() const;  // this holds the probabilities
   Tensor bernoulli(double p) const;
+  // num_samples category indices per row of these weights (ember/sequence_ops.h).
+  Tensor multinomial(int64_t num_samples, bool replacement = false,
+                     std::optional<Generator*> generator = std::nullopt) const;
   const Tensor& index_put_(const std::vector<TensorIndex>& indices, const Tensor& values) const;
   const Tensor& index_put_(const std::vector<TensorIndex>& indices, const Scalar& value) const;
   const Tensor& scatter_(int64_t dim, const Tensor& index, const Tensor& src) const;
@@ -290,6 +294,9 @@ class Tensor {
   Tensor dot(const Tensor& other) const;
   Tensor addmm(const Tensor& mat1, const Tensor& mat2, const Scalar& beta = 1,
                const Scalar& alpha = 1) const;
+  // beta * this + alpha * (batch1 @ batch2) (frontend/tensor_sequence.cpp).
+  Tensor baddbmm(const Tensor& batch1, const Tensor& batch2, const Scalar& beta = 1,
+                 const Scalar& alpha = 1) const;
   Tensor t() const;
   Tensor transpose(int64_t dim0, int64_t dim1) const;
 

@@ -3,6 +3,8 @@
 // gradients must agree. Built only when libtorch is found (EMBER_TORCH).
 #include "../test_util.h"
 #include "torch_programs.h"
+#include "ember/nn/attention.h"
+#include "ember/nn/transformer.h"
 
 #include <limits>
 #include <functional>
@@ -123,6 +125,40 @@ Tensor train_nn_rmsprop(const Inputs& in) {
   auto p = fresh_parameters(in, 2);
   optim::RMSprop opt(p, optim::RMSpropOptions(1e-3).alpha(0.9).momentum(0.5).centered(true).weight_decay(1e-3));
   return train_nn_with(in, opt, p);
+}
+
+// scaled_dot_product_attention, multi_head_attention_forward and a TransformerEncoderLayer
+// (GELU, causal float mask, key padding) whose weights are the inputs.
+Tensor sdpa(const Inputs& i, bool causal) {
+  if (causal) return scaled_dot_product_attention(i[0], i[1], i[2], std::nullopt, 0.0, true);
+  return scaled_dot_product_attention(i[0], i[1], i[2], i[3]);
+}
+
+Tensor mha_self(const Inputs& i) {
+  auto o = F::MultiheadAttentionForwardFuncOptions(4, 2, i[1], i[2], {}, {}, false, 0.0, i[3], i[4])
+               .key_padding_mask(i[5].to(kBool))
+               .need_weights(false);
+  return std::get<0>(F::multi_head_attention_forward(i[0], i[0], i[0], o));
+}
+
+Tensor encoder_layer(const Inputs& i) {
+  nn::TransformerEncoderLayer layer(
+      nn::TransformerEncoderLayerOptions(8, 2).dim_feedforward(16).dropout(0.0).activation(kGELU));
+  auto& l = *layer;
+  l.self_attn->in_proj_weight = i[1];
+  l.self_attn->in_proj_bias = i[2];
+  l.self_attn->out_proj->weight = i[3];
+  l.self_attn->out_proj->bias = i[4];
+  l.linear1->weight = i[5];
+  l.linear1->bias = i[6];
+  l.linear2->weight = i[7];
+  l.linear2->bias = i[8];
+  l.norm1->weight = i[9];
+  l.norm1->bias = i[10];
+  l.norm2->weight = i[11];
+  l.norm2->bias = i[12];
+  Tensor mask = nn::generate_square_subsequent_mask(5, TensorOptions().dtype(kFloat64).device(i[0].device()));
+  return l.forward(i[0], mask, i[13].to(kBool));
 }
 
 const char* kOwnLoop = "runs its own training loop";
@@ -380,6 +416,16 @@ std::vector<Case> cases() {
          for (int k = 0; k < 3; ++k) x = linear(x, i[4], i[5]).clamp_min(0);
          return F::mse_loss(linear(x, i[6], i[7]), i[1], kSum);
        }},
+      {"sdpa_float_mask", {N({2, 2, 3, 4}), N({2, 2, 5, 4}), N({2, 2, 5, 3}), N({3, 5})},
+       [](const Inputs& i) { return sdpa(i, false); }},
+      {"sdpa_causal", {N({2, 3, 4}), N({2, 3, 4}), N({2, 3, 2})}, [](const Inputs& i) { return sdpa(i, true); }},
+      {"mha_self_key_padding",
+       {N({3, 2, 4}), N({12, 4}, 0.5), N({12}, 0.1), N({4, 4}, 0.5), N({4}, 0.1), Ints({2, 3}, {0, 0, 1, 0, 1, 0})},
+       mha_self},
+      {"transformer_encoder_layer",
+       {N({5, 2, 8}), N({24, 8}, 0.3), N({24}, 0.1), N({8, 8}, 0.3), N({8}, 0.1), N({16, 8}, 0.3), N({16}, 0.1),
+        N({8, 16}, 0.3), N({8}, 0.1), N({8}), N({8}), N({8}), N({8}), Ints({2, 5}, {0, 0, 0, 0, 1, 0, 0, 0, 1, 1})},
+       encoder_layer, "", 1e-9},
       {"train_two_layer_sgd", {N({n, d_in}), N({n, d_out}), N({d_in, h}), N({h, d_out})}, train_two_layer_sgd,
        kOwnLoop, 1e-9},
       {"train_nn_adam", {N({n, d_in}), N({n, d_out}), N({h, d_in}), N({h}), N({d_out, h}), N({d_out})},

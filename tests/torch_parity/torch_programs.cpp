@@ -115,6 +115,42 @@ Tensor train_nn_with(const Inputs& in, Opt& opt, const std::vector<Tensor>& p) {
   return torch::cat(losses);
 }
 
+// Attention and a transformer encoder layer with the inputs as the weights (so their gradients
+// are the inputs' gradients): the same programs as test_torch_parity.cpp.
+Tensor sdpa(const Inputs& i, bool causal) {
+  c10::optional<Tensor> mask;
+  if (!causal) mask = i[3];
+  return std::get<0>(at::_scaled_dot_product_attention(i[0], i[1], i[2], mask, 0.0, false, causal));
+}
+
+Tensor mha_self(const Inputs& i) {
+  auto o = F::MultiheadAttentionForwardFuncOptions(4, 2, i[1], i[2], {}, {}, false, 0.0, i[3], i[4])
+               .key_padding_mask(i[5].to(torch::kBool))
+               .need_weights(false);
+  return std::get<0>(F::multi_head_attention_forward(i[0], i[0], i[0], o));
+}
+
+Tensor encoder_layer(const Inputs& i) {
+  torch::nn::TransformerEncoderLayer layer(
+      torch::nn::TransformerEncoderLayerOptions(8, 2).dim_feedforward(16).dropout(0.0).activation(torch::kGELU));
+  layer->to(torch::kFloat64);
+  auto& l = *layer;
+  l.self_attn->in_proj_weight = i[1];
+  l.self_attn->in_proj_bias = i[2];
+  l.self_attn->out_proj->weight = i[3];
+  l.self_attn->out_proj->bias = i[4];
+  l.linear1->weight = i[5];
+  l.linear1->bias = i[6];
+  l.linear2->weight = i[7];
+  l.linear2->bias = i[8];
+  l.norm1->weight = i[9];
+  l.norm1->bias = i[10];
+  l.norm2->weight = i[11];
+  l.norm2->bias = i[12];
+  Tensor mask = torch::full({5, 5}, -std::numeric_limits<double>::infinity(), torch::kFloat64).triu(1);
+  return l.forward(i[0], mask, i[13].to(torch::kBool));
+}
+
 Tensor train_nn_adagrad(const Inputs& in) {
   auto p = fresh_parameters(in, 2);
   torch::optim::Adagrad opt(p, torch::optim::AdagradOptions(1e-2).lr_decay(0.01).weight_decay(1e-3)
@@ -362,6 +398,10 @@ const std::map<std::string, Program>& programs() {
          for (int k = 0; k < 3; ++k) h = linear(h, i[4], i[5]).clamp_min(0);
          return F::mse_loss(linear(h, i[6], i[7]), i[1], F::MSELossFuncOptions().reduction(torch::kSum));
        }},
+      {"sdpa_float_mask", [](const Inputs& i) { return sdpa(i, false); }},
+      {"sdpa_causal", [](const Inputs& i) { return sdpa(i, true); }},
+      {"mha_self_key_padding", mha_self},
+      {"transformer_encoder_layer", encoder_layer},
       {"train_two_layer_sgd", train_two_layer_sgd},
       {"train_nn_adam", train_nn_adam},
       {"train_nn_adagrad", train_nn_adagrad},
