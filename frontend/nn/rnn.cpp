@@ -1,7 +1,6 @@
 // ATen's recurrent forms (torch::lstm, torch::gru, torch::rnn_tanh/relu and the *_cell steps)
-// as compositions of ember ops. The input projection of a whole sequence is one addmm; each
-// time step is then one (LSTM, RNN) or two (GRU) matrix products plus pointwise gates, so
-// autograd, CUDA and compile() need nothing of their own.
+// as compositions of ember ops: each time step is two addmm (input and hidden projections)
+// plus pointwise gates, so autograd, CUDA and compile() need nothing of their own.
 #include "ember/nn/rnn.h"
 
 #include "ember/functional.h"
@@ -65,11 +64,14 @@ State step(Kind kind, const Tensor& xw, const State& s, const Tensor& w_hh_t, co
   return {h, c};
 }
 
-// One direction of one layer over x [seq, batch, features]: outputs [seq, batch, hidden'] in
-// time order, and the final state.
-std::pair<Tensor, State> run_direction(Kind kind, const Tensor& x, State s, const Weights& w, bool reverse) {
-  int64_t seq = x.size(0), batch = x.size(1);
-  Tensor w_hh_t = w.w_hh.t();
+// One direction of one layer over the steps `xs` (each [batch, features]): the outputs in
+// time order, and the final state. The steps stay separate tensors from layer to layer: a
+// per-step select of a [seq, ...] tensor would differentiate to a full-size select_scatter
+// per step (quadratic in the sequence length), while separate steps need no scatter at all.
+std::pair<std::vector<Tensor>, State> run_direction(Kind kind, const std::vector<Tensor>& xs, State s,
+                                                    const Weights& w, bool reverse) {
+  int64_t seq = static_cast<int64_t>(xs.size());
+  Tensor w_ih_t = w.w_ih.t(), w_hh_t = w.w_hh.t();
   Tensor w_hr_t = w.w_hr.defined() ? w.w_hr.t() : Tensor();
   // The GRU's b_hh sits inside r * (W_hn h + b_hn), so only the others fold it in here.
   Tensor bias = w.b_ih;
@@ -78,17 +80,15 @@ std::pair<Tensor, State> run_direction(Kind kind, const Tensor& x, State s, cons
     bias = w.b_ih + w.b_hh;
     step_b_hh = Tensor();
   }
-  Tensor flat = x.reshape({seq * batch, x.size(2)});
-  Tensor xw = bias.defined() ? bias.addmm(flat, w.w_ih.t()) : flat.mm(w.w_ih.t());
-  xw = xw.view({seq, batch, xw.size(1)});
   std::vector<Tensor> outs(static_cast<size_t>(seq));
   for (int64_t k = 0; k < seq; ++k) {
     int64_t t = reverse ? seq - 1 - k : k;
-    s = step(kind, xw.select(0, t), s, w_hh_t, step_b_hh, w_hr_t);
+    const Tensor& x = xs[static_cast<size_t>(t)];
+    Tensor xw = bias.defined() ? bias.addmm(x, w_ih_t) : x.mm(w_ih_t);
+    s = step(kind, xw, s, w_hh_t, step_b_hh, w_hr_t);
     outs[static_cast<size_t>(t)] = s.h;
   }
-  Tensor out = seq > 0 ? stack(outs, 0) : empty({0, batch, s.h.size(1)}, x.options());
-  return {out, s};
+  return {outs, s};
 }
 
 struct Result {
@@ -123,9 +123,12 @@ Result run_layers(Kind kind, const Tensor& input, const Tensor& h0, const Tensor
                 shape_str(c0.sizes()));
 
   Tensor x = batch_first ? input.transpose(0, 1) : input;
+  int64_t seq = x.size(0);
+  std::vector<Tensor> xs = x.unbind(0);
+  int64_t features = x.size(2);
   std::vector<Tensor> hn, cn;
   for (int64_t layer = 0; layer < num_layers; ++layer) {
-    std::vector<Tensor> outs;
+    std::vector<std::vector<Tensor>> outs;
     for (int64_t d = 0; d < dirs; ++d) {
       int64_t idx = layer * dirs + d;
       size_t at = static_cast<size_t>(idx) * stride;
@@ -137,19 +140,25 @@ Result run_layers(Kind kind, const Tensor& input, const Tensor& h0, const Tensor
         w.b_hh = params[at + 3];
       }
       if (proj) w.w_hr = params[at + stride - 1];
-      EMBER_CHECK(w.w_ih.dim() == 2 && w.w_ih.size(1) == x.size(2), fn, ": layer ", layer,
-                  " expects input features ", w.w_ih.dim() == 2 ? w.w_ih.size(1) : -1, ", got ", x.size(2));
+      EMBER_CHECK(w.w_ih.dim() == 2 && w.w_ih.size(1) == features, fn, ": layer ", layer,
+                  " expects input features ", w.w_ih.dim() == 2 ? w.w_ih.size(1) : -1, ", got ", features);
       State s{h0.select(0, idx), kind == Kind::Lstm ? c0.select(0, idx) : Tensor()};
-      auto [out, last] = run_direction(kind, x, s, w, d == 1);
-      outs.push_back(out);
+      auto [out, last] = run_direction(kind, xs, s, w, d == 1);
+      outs.push_back(std::move(out));
       hn.push_back(last.h);
       if (kind == Kind::Lstm) cn.push_back(last.c);
     }
-    x = dirs == 2 ? cat(outs, 2) : outs[0];
-    if (dropout > 0 && train && layer + 1 < num_layers) x = ember::dropout(x, dropout, true);
+    for (int64_t t = 0; t < seq; ++t) {
+      size_t k = static_cast<size_t>(t);
+      xs[k] = dirs == 2 ? cat({outs[0][k], outs[1][k]}, 1) : outs[0][k];
+      // Between layers only; a mask per step, from the same generator.
+      if (dropout > 0 && train && layer + 1 < num_layers) xs[k] = ember::dropout(xs[k], dropout, true);
+    }
+    features = seq > 0 ? xs[0].size(1) : hn.back().size(1) * dirs;
   }
+  Tensor out = seq > 0 ? stack(xs, 0) : empty({0, batch, hn.back().size(1) * dirs}, input.options());
   Result r;
-  r.output = batch_first ? x.transpose(0, 1) : x;
+  r.output = batch_first ? out.transpose(0, 1) : out;
   r.h = stack(hn, 0);
   if (kind == Kind::Lstm) r.c = stack(cn, 0);
   return r;
