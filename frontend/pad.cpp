@@ -20,10 +20,10 @@ void check_pad_length(IntArrayRef pad, int64_t dim) {
 }
 
 const char* mode_name(PaddingMode m) {
-  switch (m) {
-    case PaddingMode::Reflect: return "reflect";
-    case PaddingMode::Replicate: return "replicate";
-    case PaddingMode::Circular: return "circular";
+  switch (m.name()) {
+    case EnumName::Reflect: return "reflect";
+    case EnumName::Replicate: return "replicate";
+    case EnumName::Circular: return "circular";
     default: return "constant";
   }
 }
@@ -31,12 +31,12 @@ const char* mode_name(PaddingMode m) {
 // Source position of output position j of a dim of size n padded by l on the left.
 int64_t source(PaddingMode mode, int64_t j, int64_t l, int64_t n) {
   int64_t s = j - l;
-  switch (mode) {
-    case PaddingMode::Reflect:
+  switch (mode.name()) {
+    case EnumName::Reflect:
       if (s < 0) s = -s;
       if (s >= n) s = 2 * (n - 1) - s;
       return s;
-    case PaddingMode::Replicate: return s < 0 ? 0 : (s >= n ? n - 1 : s);
+    case EnumName::Replicate: return s < 0 ? 0 : (s >= n ? n - 1 : s);
     default: return ((s % n) + n) % n;  // circular
   }
 }
@@ -48,11 +48,11 @@ Tensor pad_indexed(const Tensor& input, IntArrayRef pad, PaddingMode mode) {
   Tensor x = input;
   for (int64_t i = 0; i < pairs; ++i) {
     int64_t d = nd - 1 - i, n = x.size(d), l = pad[2 * i], r = pad[2 * i + 1];
-    if (mode == PaddingMode::Reflect)
+    if (mode == EnumName::Reflect)
       EMBER_CHECK(l < n && r < n, "Argument #4: Padding size should be less than the corresponding input "
                   "dimension, but got: padding (", l, ", ", r, ") at dimension ", d, " of input ",
                   shape_str(input.sizes()));
-    if (mode == PaddingMode::Circular)
+    if (mode == EnumName::Circular)
       EMBER_CHECK(l <= n && r <= n, "Padding value causes wrapping around more than once.");
     int64_t out = n + l + r;
     EMBER_CHECK(out > 0, "input tensor of size ", shape_str(input.sizes()), " padded by (", l, ", ", r,

@@ -267,7 +267,7 @@ TEST(Conv, PadModesMatchManualResults) {
   EXPECT_THROW(F::pad(x, F::PadFuncOptions({3, 0}).mode(kReflect)), Error);
   EXPECT_THROW(F::pad(x, F::PadFuncOptions({1})), Error);
   Tensor xr = randn({1, 2, 4, 5}, f64()).set_requires_grad(true);
-  for (PaddingMode m : {kReflect, kReplicate, kCircular, kConstant})
+  for (PaddingMode m : std::vector<PaddingMode>{kReflect, kReplicate, kCircular, kConstant})
     autograd::gradcheck([m](const std::vector<Tensor>& in) {
       return F::pad(in[0], F::PadFuncOptions({2, 1, 1, 3}).mode(m).value(0.5));
     }, {xr});
@@ -304,7 +304,7 @@ TEST(Conv, ModulesShapesInitAndPrint) {
 
 TEST(Conv, PaddingModeIsPadThenConvolve) {
   manual_seed(7);
-  for (PaddingMode m : {kReflect, kReplicate, kCircular}) {
+  for (PaddingMode m : std::vector<PaddingMode>{kReflect, kReplicate, kCircular}) {
     nn::Conv2d conv(nn::Conv2dOptions(2, 3, 3).padding({1, 2}).padding_mode(m));
     Tensor x = randn({1, 2, 6, 7});
     Tensor expect = conv2d(F::pad(x, F::PadFuncOptions({2, 2, 1, 1}).mode(m)), conv->weight, conv->bias);

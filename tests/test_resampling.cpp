@@ -16,16 +16,16 @@ Tensor randn64(IntArrayRef s) { return randn(s, TensorOptions().dtype(kFloat64))
 TEST(Interpolate, BilinearAndBicubicMatchLibtorchsKnownValues) {
   Tensor x = grid2x2();
   Tensor bl = F::interpolate(x, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2, 2})
-                                    .mode(nn::kBilinear).align_corners(false));
+                                    .mode(kBilinear).align_corners(false));
   Tensor want = tensor({1.0f, 1.25f, 1.75f, 2.0f, 1.5f, 1.75f, 2.25f, 2.5f, 2.5f, 2.75f, 3.25f, 3.5f,
                         3.0f, 3.25f, 3.75f, 4.0f}).view({1, 1, 4, 4});
   EXPECT_TRUE(bl.allclose(want, 1e-6, 1e-6)) << bl;
   Tensor ac = F::interpolate(x, F::InterpolateFuncOptions().size(std::vector<int64_t>{4, 4})
-                                    .mode(nn::kBilinear).align_corners(true));
+                                    .mode(kBilinear).align_corners(true));
   EXPECT_NEAR(ac[0][0][0][1].item<float>(), 4.f / 3, 1e-6);
   EXPECT_NEAR(ac[0][0][3][3].item<float>(), 4.f, 1e-6);
   Tensor bc = F::interpolate(x, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2, 2})
-                                    .mode(nn::kBicubic).align_corners(false));
+                                    .mode(kBicubic).align_corners(false));
   Tensor want_bc = tensor({0.68359375f, 1.015625f, 1.5625f, 1.89453125f, 1.34765625f, 1.6796875f, 2.2265625f,
                            2.55859375f, 2.44140625f, 2.7734375f, 3.3203125f, 3.65234375f, 3.10546875f,
                            3.4375f, 3.984375f, 4.31640625f}).view({1, 1, 4, 4});
@@ -37,16 +37,16 @@ TEST(Interpolate, NearestModesAndLinearByDefinition) {
   // nearest: src = floor(i * 5 / 3); nearest-exact: floor((i + 0.5) * 5 / 3).
   Tensor n = F::interpolate(x, F::InterpolateFuncOptions().size(std::vector<int64_t>{3}));
   EXPECT_TRUE(n.view({3}).equal(tensor({0.f, 1.f, 3.f})));
-  Tensor ne = F::interpolate(x, F::InterpolateFuncOptions().size(std::vector<int64_t>{3}).mode(nn::kNearestExact));
+  Tensor ne = F::interpolate(x, F::InterpolateFuncOptions().size(std::vector<int64_t>{3}).mode(kNearestExact));
   EXPECT_TRUE(ne.view({3}).equal(tensor({0.f, 2.f, 4.f})));
   Tensor up = F::interpolate(x, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2}));
   EXPECT_TRUE(up.view({10}).equal(tensor({0.f, 0.f, 1.f, 1.f, 2.f, 2.f, 3.f, 3.f, 4.f, 4.f})));
-  Tensor lin = F::interpolate(x, F::InterpolateFuncOptions().size(std::vector<int64_t>{9}).mode(nn::kLinear)
+  Tensor lin = F::interpolate(x, F::InterpolateFuncOptions().size(std::vector<int64_t>{9}).mode(kLinear)
                                      .align_corners(true));
   EXPECT_TRUE(lin.view({9}).allclose(arange(9, TensorOptions().dtype(kFloat32)) * 0.5, 1e-6, 1e-6));
   // trilinear on a 5-D input keeps a constant constant.
   Tensor c = full({1, 2, 3, 3, 3}, 7.f);
-  Tensor tri = F::interpolate(c, F::InterpolateFuncOptions().size(std::vector<int64_t>{5, 4, 6}).mode(nn::kTrilinear)
+  Tensor tri = F::interpolate(c, F::InterpolateFuncOptions().size(std::vector<int64_t>{5, 4, 6}).mode(kTrilinear)
                                      .align_corners(false));
   EXPECT_EQ(tri.sizes(), IntArrayRef({1, 2, 5, 4, 6}));
   EXPECT_TRUE(tri.allclose(full({1, 2, 5, 4, 6}, 7.f), 1e-6, 1e-6));
@@ -54,20 +54,20 @@ TEST(Interpolate, NearestModesAndLinearByDefinition) {
 
 TEST(Interpolate, GradcheckCompiledAndErrors) {
   manual_seed(1);
-  for (auto mode : {nn::kNearest, nn::kBilinear, nn::kBicubic}) {
+  for (nn::InterpolateMode mode : std::vector<nn::InterpolateMode>{kNearest, kBilinear, kBicubic}) {
     Tensor x = randn64({1, 2, 3, 4}).requires_grad_();
     auto o = F::InterpolateFuncOptions().size(std::vector<int64_t>{5, 7}).mode(mode);
-    if (mode != nn::kNearest) o.align_corners(false);
+    if (mode != kNearest) o.align_corners(false);
     autograd::gradcheck([o](const std::vector<Tensor>& in) { return F::interpolate(in[0], o); }, {x});
   }
   Tensor x = randn({2, 3, 8, 8});
-  nn::Upsample up(nn::UpsampleOptions().scale_factor(std::vector<double>{2, 2}).mode(nn::kBilinear).align_corners(false));
+  nn::Upsample up(nn::UpsampleOptions().scale_factor(std::vector<double>{2, 2}).mode(kBilinear).align_corners(false));
   auto f = compile([&](const Tensor& in) { return up->forward(in).relu(); });
   EXPECT_TRUE(f(x).equal(up->forward(x).relu()));
   std::ostringstream os;
   os << *up;
   EXPECT_EQ(os.str(), "torch::nn::Upsample(scale_factor=[2, 2], mode=kBilinear)");
-  EXPECT_EMBER_ERROR(F::interpolate(x, F::InterpolateFuncOptions().size(std::vector<int64_t>{4, 4}).mode(nn::kLinear)),
+  EXPECT_EMBER_ERROR(F::interpolate(x, F::InterpolateFuncOptions().size(std::vector<int64_t>{4, 4}).mode(kLinear)),
                      "Got 4D input, but linear mode needs 3D input");
   EXPECT_EMBER_ERROR(F::interpolate(x, F::InterpolateFuncOptions().size(std::vector<int64_t>{4, 4}).align_corners(true)),
                      "align_corners option can only be set with the interpolating modes");
@@ -124,7 +124,7 @@ TEST(Fold, UnfoldMatchesLoopsAndFoldIsItsAdjoint) {
 TEST(Resampling, CudaMatchesCpu) {
   EMBER_REQUIRE_CUDA();
   Tensor x = randn({2, 3, 6, 5});
-  auto o = F::InterpolateFuncOptions().size(std::vector<int64_t>{9, 4}).mode(nn::kBicubic).align_corners(true);
+  auto o = F::InterpolateFuncOptions().size(std::vector<int64_t>{9, 4}).mode(kBicubic).align_corners(true);
   EXPECT_TRUE(F::interpolate(x, o).allclose(F::interpolate(x.to(Device(kCUDA)), o).to(Device(kCPU)), 1e-5, 1e-5));
   auto u = F::UnfoldFuncOptions(3).padding(1);
   EXPECT_TRUE(F::unfold(x, u).equal(F::unfold(x.to(Device(kCUDA)), u).to(Device(kCPU))));

@@ -27,16 +27,6 @@ bool all_equal(const ExpandingArray<D>& a, int64_t v) {
   return true;
 }
 
-const char* mode_enum_name(PaddingMode m) {
-  switch (m) {
-    case PaddingMode::Zeros: return "kZeros";
-    case PaddingMode::Constant: return "kConstant";
-    case PaddingMode::Reflect: return "kReflect";
-    case PaddingMode::Replicate: return "kReplicate";
-    default: return "kCircular";
-  }
-}
-
 template <size_t D, class Padding>
 Tensor conv_with(const Tensor& input, const Tensor& weight, const Tensor& bias, const ExpandingArray<D>& stride,
                  const Padding& padding, const ExpandingArray<D>& dilation, int64_t groups) {
@@ -136,7 +126,7 @@ void ConvNdImpl<D, Derived>::pretty_print(std::ostream& os) const {
   if (!all_equal(o.output_padding(), 0)) os << ", output_padding=" << o.output_padding();
   if (o.groups() != 1) os << ", groups=" << o.groups();
   if (!o.bias()) os << ", bias=" << std::boolalpha << false;
-  if (o.padding_mode() != kZeros) os << ", padding_mode=" << mode_enum_name(o.padding_mode());
+  if (o.padding_mode() != kZeros) os << ", padding_mode=" << enum_name(o.padding_mode().name());
   os << ")";
 }
 

@@ -8,21 +8,19 @@
 
 namespace ember::nn::functional {
 
-namespace {
-Tensor reduce(const Tensor& t, Reduction r) {
-  switch (r) {
-    case Reduction::None: return t;
-    case Reduction::Sum: return t.sum();
-    case Reduction::Mean: return t.mean();
-  }
+Tensor apply_reduction(const Tensor& t, Reduction r) {
+  if (r == kSum) return t.sum();
+  if (r == kMean) return t.mean();
   return t;
 }
 
 void check_same_shape(const char* op, const Tensor& input, const Tensor& target) {
-  EMBER_CHECK(input.sizes() == target.sizes(), op, ": input of shape ", shape_str(input.sizes()),
-              " and target of shape ", shape_str(target.sizes()),
-              " differ (broadcasting in a loss is almost always a bug)");
+  EMBER_CHECK(input.sizes() == target.sizes(), op, ": Using a target size (", shape_str(target.sizes()),
+              ") that is different to the input size (", shape_str(input.sizes()),
+              ") is deprecated. Please ensure they have the same size.");
 }
+
+namespace {
 
 struct ClassTargets {
   Tensor scores;   // [N, C]
@@ -54,8 +52,8 @@ ClassTargets class_targets(const char* op, const Tensor& input, const Tensor& ta
 }
 
 Tensor weighted_reduce(const Tensor& losses, const Tensor& weights, Reduction r, bool unbatched) {
-  if (r == Reduction::Mean) return losses.sum() / weights.sum();
-  if (r == Reduction::Sum) return losses.sum();
+  if (r == kMean) return losses.sum() / weights.sum();
+  if (r == kSum) return losses.sum();
   return unbatched ? losses.squeeze(0) : losses;
 }
 }  // namespace
@@ -94,12 +92,12 @@ Tensor log_softmax(const Tensor& x, const LogSoftmaxFuncOptions& o) {
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, const MSELossFuncOptions& o) {
   check_same_shape("mse_loss", input, target);
-  return autograd::name_grad_fn(reduce((input - target).pow(2), o.reduction()), "MseLossBackward0");
+  return autograd::name_grad_fn(apply_reduction((input - target).pow(2), o.reduction()), "MseLossBackward0");
 }
 
 Tensor l1_loss(const Tensor& input, const Tensor& target, const L1LossFuncOptions& o) {
   check_same_shape("l1_loss", input, target);
-  return reduce((input - target).abs(), o.reduction());
+  return apply_reduction((input - target).abs(), o.reduction());
 }
 
 Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossFuncOptions& o) {
@@ -124,8 +122,8 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
   Tensor per_class = o.weight().defined() ? c.scores * o.weight().to(c.scores.dtype()) : c.scores;
   Tensor smooth = per_class.sum({1}).neg() * keep.to(c.scores.dtype());
   Tensor smooth_red;
-  if (o.reduction() == Reduction::Mean) smooth_red = smooth.sum() / c.weight.sum();
-  else if (o.reduction() == Reduction::Sum) smooth_red = smooth.sum();
+  if (o.reduction() == kMean) smooth_red = smooth.sum() / c.weight.sum();
+  else if (o.reduction() == kSum) smooth_red = smooth.sum();
   else smooth_red = c.unbatched ? smooth.squeeze(0) : smooth;
   return nll * (1 - eps) + smooth_red * (eps / static_cast<double>(classes));
 }

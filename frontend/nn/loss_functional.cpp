@@ -13,21 +13,6 @@ namespace ember::nn::functional {
 
 namespace {
 
-Tensor reduce(const Tensor& t, Reduction r) {
-  switch (r) {
-    case Reduction::None: return t;
-    case Reduction::Sum: return t.sum();
-    case Reduction::Mean: return t.mean();
-  }
-  return t;
-}
-
-void check_same_shape(const char* op, const Tensor& input, const Tensor& target) {
-  EMBER_CHECK(input.sizes() == target.sizes(), op, ": Using a target size (", shape_str(target.sizes()),
-              ") that is different to the input size (", shape_str(input.sizes()),
-              ") is deprecated. Please ensure they have the same size.");
-}
-
 // x log y with 0 where x is 0 (libtorch's xlogy(t, t)), differentiable without NaN at 0.
 Tensor xlogx(const Tensor& x) { return x * where(x == 0, ones_like(x), x).log(); }
 
@@ -46,7 +31,7 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Bin
   // Both logs clamped at -100, as libtorch, so that 0 and 1 give finite losses.
   Tensor loss = (target - 1) * (1 - input).log().clamp_min(-100) - target * input.log().clamp_min(-100);
   if (o.weight().defined()) loss = loss * o.weight();
-  return reduce(loss, o.reduction());
+  return apply_reduction(loss, o.reduction());
 }
 
 // (1 - y) x - (1 + (pos_weight - 1) y) log_sigmoid(x): stable for any x.
@@ -58,29 +43,29 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
   Tensor loss = o.pos_weight().defined() ? (1 - target) * input - ((o.pos_weight() - 1) * target + 1) * logsig
                                          : (1 - target) * input - logsig;
   if (o.weight().defined()) loss = loss * o.weight();
-  return reduce(loss, o.reduction());
+  return apply_reduction(loss, o.reduction());
 }
 
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const SmoothL1LossFuncOptions& o) {
   EMBER_CHECK(o.beta() >= 0, "smooth_l1_loss does not support negative values for beta.");
   check_same_shape("smooth_l1_loss", input, target);
   Tensor z = (input - target).abs();
-  if (o.beta() == 0) return reduce(z, o.reduction());
-  return reduce(where(z < o.beta(), z * z * (0.5 / o.beta()), z - 0.5 * o.beta()), o.reduction());
+  if (o.beta() == 0) return apply_reduction(z, o.reduction());
+  return apply_reduction(where(z < o.beta(), z * z * (0.5 / o.beta()), z - 0.5 * o.beta()), o.reduction());
 }
 
 Tensor huber_loss(const Tensor& input, const Tensor& target, const HuberLossFuncOptions& o) {
   EMBER_CHECK(o.delta() > 0, "huber_loss does not support non-positive values for delta.");
   check_same_shape("huber_loss", input, target);
   Tensor z = (input - target).abs();
-  return reduce(where(z < o.delta(), z * z * 0.5, (z - 0.5 * o.delta()) * o.delta()), o.reduction());
+  return apply_reduction(where(z < o.delta(), z * z * 0.5, (z - 0.5 * o.delta()) * o.delta()), o.reduction());
 }
 
 Tensor kl_div(const Tensor& input, const Tensor& target, const KLDivFuncOptions& o) {
   Tensor loss = o.log_target() ? target.exp() * (target - input) : xlogx(target) - target * input;
   const KLDivReduction& r = o.reduction();
-  if (r.batchmean) return input.dim() == 0 ? loss.sum() : loss.sum() / static_cast<double>(input.sizes()[0]);
-  return reduce(loss, r.reduction);
+  if (r == kBatchMean) return input.dim() == 0 ? loss.sum() : loss.sum() / static_cast<double>(input.sizes()[0]);
+  return apply_reduction(loss, r == kSum ? Reduction(kSum) : r == kMean ? Reduction(kMean) : Reduction(kNone));
 }
 
 Tensor margin_ranking_loss(const Tensor& input1, const Tensor& input2, const Tensor& target,
@@ -89,19 +74,19 @@ Tensor margin_ranking_loss(const Tensor& input1, const Tensor& input2, const Ten
               "margin_ranking_loss : All input tensors should have same dimension but got sizes: input1: ",
               shape_str(input1.sizes()), ", input2: ", shape_str(input2.sizes()), ", target: ",
               shape_str(target.sizes()));
-  return reduce((target.neg() * (input1 - input2) + o.margin()).clamp_min(0), o.reduction());
+  return apply_reduction((target.neg() * (input1 - input2) + o.margin()).clamp_min(0), o.reduction());
 }
 
 Tensor hinge_embedding_loss(const Tensor& input, const Tensor& target, const HingeEmbeddingLossFuncOptions& o) {
   Tensor zeros = zeros_like(input);
   Tensor margin_clamp = (o.margin() - input).clamp_min(0);
   Tensor loss = where(target != 1, margin_clamp, zeros) + where(target != -1, input, zeros);
-  return reduce(loss, o.reduction());
+  return apply_reduction(loss, o.reduction());
 }
 
 Tensor soft_margin_loss(const Tensor& input, const Tensor& target, const SoftMarginLossFuncOptions& o) {
   check_same_shape("soft_margin_loss", input, target);
-  return reduce((input.neg() * target).exp().log1p(), o.reduction());
+  return apply_reduction((input.neg() * target).exp().log1p(), o.reduction());
 }
 
 Tensor multilabel_soft_margin_loss(const Tensor& input, const Tensor& target,
@@ -112,7 +97,7 @@ Tensor multilabel_soft_margin_loss(const Tensor& input, const Tensor& target,
   if (o.weight().defined()) loss = loss * o.weight();
   int64_t class_dim = input.dim() - 1;
   loss = loss.sum({class_dim}) / static_cast<double>(input.sizes()[static_cast<size_t>(class_dim)]);
-  return reduce(loss, o.reduction());
+  return apply_reduction(loss, o.reduction());
 }
 
 // loss_n = sum over the targets j of row n and the non-targets i of max(0, 1 - (x[j] - x[i])) / C.
@@ -141,7 +126,7 @@ Tensor multilabel_margin_loss(const Tensor& input, const Tensor& target, const M
   Tensor keep = (valid.unsqueeze(2) & is_target.logical_not().unsqueeze(1)).to(x.dtype());
   Tensor loss = (hinge * keep).sum({1, 2}) / static_cast<double>(classes);
   if (unbatched) loss = loss.squeeze(0);
-  return reduce(loss, o.reduction());
+  return apply_reduction(loss, o.reduction());
 }
 
 Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const Tensor& target,
@@ -161,7 +146,7 @@ Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const T
   Tensor cos = prod_sum / (mag1 * mag2).sqrt();
   Tensor zeros = zeros_like(cos);
   Tensor loss = where(target == 1, 1 - cos, zeros) + where(target == -1, (cos - o.margin()).clamp_min(0), zeros);
-  return reduce(loss, o.reduction());
+  return apply_reduction(loss, o.reduction());
 }
 
 Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const Tensor& negative,
@@ -174,7 +159,7 @@ Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const T
   Tensor d_pos = pairwise_distance(anchor, positive, dist);
   Tensor d_neg = pairwise_distance(anchor, negative, dist);
   if (o.swap()) d_neg = minimum(d_neg, pairwise_distance(positive, negative, dist));
-  return reduce((d_pos - d_neg + o.margin()).clamp_min(0), o.reduction());
+  return apply_reduction((d_pos - d_neg + o.margin()).clamp_min(0), o.reduction());
 }
 
 Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, const PoissonNLLLossFuncOptions& o) {
@@ -184,7 +169,7 @@ Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, const Poisson
     Tensor stirling = xlogx(target) - target + (target * (2 * M_PI)).log() * 0.5;
     loss = loss + stirling.masked_fill(target <= 1, 0);
   }
-  return reduce(loss, o.reduction());
+  return apply_reduction(loss, o.reduction());
 }
 
 // -sum_c w_c y_c log_softmax(x)_c over the class dim (1, or 0 unbatched); the mean divides
@@ -211,12 +196,9 @@ Tensor cross_entropy_probabilities(const Tensor& input, const Tensor& target, co
     terms = terms * o.weight().to(input.dtype()).reshape(ws);
   }
   Tensor loss = terms.sum({class_dim}).neg();
-  switch (o.reduction()) {
-    case Reduction::None: return loss;
-    case Reduction::Sum: return loss.sum();
-    case Reduction::Mean: return loss.sum() / static_cast<double>(input.numel() / std::max<int64_t>(classes, 1));
-  }
-  return loss;
+  if (o.reduction() == kNone) return loss;
+  if (o.reduction() == kSum) return loss.sum();
+  return loss.sum() / static_cast<double>(input.numel() / std::max<int64_t>(classes, 1));
 }
 
 Tensor cosine_similarity(const Tensor& x1, const Tensor& x2, const CosineSimilarityFuncOptions& o) {

@@ -45,29 +45,16 @@ Tensor shuffle(const Tensor& x, int64_t r, bool up) {
 using Mode = nn::InterpolateMode;
 
 const char* mode_name(Mode m) {
-  switch (m) {
-    case Mode::Nearest: return "nearest";
-    case Mode::NearestExact: return "nearest-exact";
-    case Mode::Linear: return "linear";
-    case Mode::Bilinear: return "bilinear";
-    case Mode::Bicubic: return "bicubic";
-    case Mode::Trilinear: return "trilinear";
-    case Mode::Area: return "area";
+  switch (m.name()) {
+    case EnumName::Nearest: return "nearest";
+    case EnumName::NearestExact: return "nearest-exact";
+    case EnumName::Linear: return "linear";
+    case EnumName::Bilinear: return "bilinear";
+    case EnumName::Bicubic: return "bicubic";
+    case EnumName::Trilinear: return "trilinear";
+    case EnumName::Area: return "area";
+    default: return "?";
   }
-  return "?";
-}
-
-const char* mode_enum_name(Mode m) {
-  switch (m) {
-    case Mode::Nearest: return "kNearest";
-    case Mode::NearestExact: return "kNearestExact";
-    case Mode::Linear: return "kLinear";
-    case Mode::Bilinear: return "kBilinear";
-    case Mode::Bicubic: return "kBicubic";
-    case Mode::Trilinear: return "kTrilinear";
-    case Mode::Area: return "kArea";
-  }
-  return "?";
 }
 
 // One output position's source taps along a dim: indices and weights.
@@ -84,22 +71,22 @@ Taps taps_for(Mode mode, int64_t in, int64_t out, bool align_corners, std::optio
     return scale && *scale > 0 ? static_cast<T>(1.0 / *scale) : static_cast<T>(in) / static_cast<T>(out);
   };
   Taps t;
-  if (mode == Mode::Nearest || mode == Mode::NearestExact) {
+  if (mode == EnumName::Nearest || mode == EnumName::NearestExact) {
     t.index.assign(1, std::vector<int64_t>(out));
     t.weight.assign(1, std::vector<double>(out, 1.0));
     T s = scale_of();
     for (int64_t i = 0; i < out; ++i) {
       int64_t src;
-      if (mode == Mode::Nearest && out == in) src = i;
-      else if (mode == Mode::Nearest && out == 2 * in) src = i >> 1;
-      else if (mode == Mode::Nearest) src = static_cast<int64_t>(std::floor(static_cast<T>(i) * s));
+      if (mode == EnumName::Nearest && out == in) src = i;
+      else if (mode == EnumName::Nearest && out == 2 * in) src = i >> 1;
+      else if (mode == EnumName::Nearest) src = static_cast<int64_t>(std::floor(static_cast<T>(i) * s));
       else src = static_cast<int64_t>(std::floor((static_cast<T>(i) + T(0.5)) * s));
       t.index[0][i] = std::min(src, in - 1);
     }
     return t;
   }
   T s = align_corners ? (out > 1 ? static_cast<T>(in - 1) / static_cast<T>(out - 1) : T(0)) : scale_of();
-  bool cubic = mode == Mode::Bicubic;
+  bool cubic = mode == EnumName::Bicubic;
   auto source = [&](int64_t i) -> T {
     if (align_corners) return s * static_cast<T>(i);
     T src = s * (static_cast<T>(i) + T(0.5)) - T(0.5);
@@ -152,7 +139,7 @@ Tensor resample_dim(const Tensor& x, int64_t dim, int64_t out, Mode mode, bool a
     // Owning tensors (a from_blob view of the taps would dangle once a trace captures it).
     Tensor idx = tensor(TensorData(taps.index[k]), TensorOptions().dtype(kInt64).device(x.device()));
     Tensor picked = x.index_select(dim, idx);
-    if (mode != Mode::Nearest && mode != Mode::NearestExact) {
+    if (mode != EnumName::Nearest && mode != EnumName::NearestExact) {
       Tensor w = tensor(TensorData(taps.weight[k]), TensorOptions().dtype(x.dtype()).device(x.device()))
                      .reshape(wshape);
       picked = picked * w;
@@ -163,11 +150,11 @@ Tensor resample_dim(const Tensor& x, int64_t dim, int64_t out, Mode mode, bool a
 }
 
 int64_t mode_dims(Mode m) {
-  switch (m) {
-    case Mode::Linear: return 3;
-    case Mode::Bilinear:
-    case Mode::Bicubic: return 4;
-    case Mode::Trilinear: return 5;
+  switch (m.name()) {
+    case EnumName::Linear: return 3;
+    case EnumName::Bilinear:
+    case EnumName::Bicubic: return 4;
+    case EnumName::Trilinear: return 5;
     default: return 0;  // any of 3, 4, 5
   }
 }
@@ -190,8 +177,8 @@ Tensor interpolate(const Tensor& input, const InterpolateFuncOptions& o) {
   int64_t need = mode_dims(mode);
   EMBER_CHECK(need == 0 || input.dim() == need, "Got ", input.dim(), "D input, but ", mode_name(mode),
               " mode needs ", need, "D input");
-  bool interpolating = mode == Mode::Linear || mode == Mode::Bilinear || mode == Mode::Bicubic ||
-                       mode == Mode::Trilinear;
+  bool interpolating = mode == EnumName::Linear || mode == EnumName::Bilinear || mode == EnumName::Bicubic ||
+                       mode == EnumName::Trilinear;
   EMBER_CHECK(interpolating || !o.align_corners().has_value(), "align_corners option can only be set with "
               "the interpolating modes: linear | bilinear | bicubic | trilinear");
   EMBER_CHECK(!o.antialias(), "interpolate: antialias=true is not supported by ember");
@@ -221,7 +208,7 @@ Tensor interpolate(const Tensor& input, const InterpolateFuncOptions& o) {
   for (size_t d = 0; d < spatial; ++d)
     EMBER_CHECK(out_size[d] > 0, "interpolate: output size must be positive, got ", out_size[d],
                 " for spatial dim ", d);
-  if (mode == Mode::Area) {
+  if (mode == EnumName::Area) {
     if (spatial == 1) return adaptive_avg_pool1d(input, out_size);
     EMBER_CHECK(spatial == 2, "interpolate: area mode supports 3D and 4D inputs in ember (got ", input.dim(), "D)");
     return adaptive_avg_pool2d(input, out_size);
@@ -257,7 +244,7 @@ void UpsampleImpl::pretty_print(std::ostream& os) const {
     os << "size=";
     list(*options.size());
   }
-  os << ", mode=" << mode_enum_name(options.mode()) << ")";
+  os << ", mode=" << enum_name(options.mode().name()) << ")";
 }
 
 Tensor UpsampleImpl::forward(const Tensor& input) {

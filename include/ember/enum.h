@@ -5,6 +5,7 @@
 // `.mode(torch::kSum)` both compile, and `.reduction(torch::kReLU)` does not.
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 namespace ember {
 
@@ -46,11 +47,17 @@ class EnumOption {
   constexpr EnumName name() const { return name_; }
   template <EnumName N>
   constexpr bool operator==(EnumToken<N>) const { return name_ == N; }
+  constexpr bool operator==(EnumName n) const { return name_ == n; }
   constexpr bool operator==(const EnumOption&) const = default;
 
  private:
   EnumName name_;
 };
+
+// A token or option that an option type accepts. Options objects construct from it in one
+// step (`F::mse_loss(x, y, torch::kSum)` would otherwise need two user conversions).
+template <class T, class Option>
+concept EnumArg = std::is_convertible_v<T, Option>;
 
 #define EMBER_ENUM_TOKEN(N) inline constexpr EnumToken<EnumName::N> k##N{};
 EMBER_ENUM_TOKEN(None)

@@ -12,22 +12,17 @@
 #include "ember/nn/cloneable.h"
 #include "ember/nn/expanding_array.h"
 #include "ember/nn/module.h"
+#include "ember/enum.h"
 #include "ember/tensor.h"
 
 namespace ember {
 
-// Convolution padding by name (libtorch's torch::kValid, torch::kSame).
-enum class ConvPadding : int8_t { Valid, Same };
-constexpr ConvPadding kValid = ConvPadding::Valid;
-constexpr ConvPadding kSame = ConvPadding::Same;
-// Padding modes of F::pad (constant, reflect, replicate, circular) and of convolutions'
-// padding_mode (zeros, reflect, replicate, circular).
-enum class PaddingMode : int8_t { Zeros, Constant, Reflect, Replicate, Circular };
-constexpr PaddingMode kZeros = PaddingMode::Zeros;
-constexpr PaddingMode kConstant = PaddingMode::Constant;
-constexpr PaddingMode kReflect = PaddingMode::Reflect;
-constexpr PaddingMode kReplicate = PaddingMode::Replicate;
-constexpr PaddingMode kCircular = PaddingMode::Circular;
+// Convolution padding by name: torch::kValid, torch::kSame.
+using ConvPadding = EnumOption<EnumName::Valid, EnumName::Same>;
+// Padding modes of F::pad (kConstant, kReflect, kReplicate, kCircular) and of convolutions'
+// padding_mode (kZeros, kReflect, kReplicate, kCircular).
+using PaddingMode = EnumOption<EnumName::Zeros, EnumName::Constant, EnumName::Reflect, EnumName::Replicate,
+                               EnumName::Circular>;
 
 // Single-element lists expand to every spatial dim, as libtorch's.
 Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,

@@ -3,17 +3,14 @@
 // (`F::mse_loss(x, y, F::MSELossFuncOptions().reduction(torch::kSum))`) beside the short forms.
 #include <string>
 
+#include "ember/enum.h"
 #include "ember/nn/arg.h"
 #include "ember/tensor.h"
 
 namespace ember {
 
-// libtorch's reduction tags (there a std::variant of enum tags; here one enum, so
-// `.reduction(torch::kSum)` reads the same).
-enum class Reduction : int8_t { None, Mean, Sum };
-constexpr Reduction kNone = Reduction::None;
-constexpr Reduction kMean = Reduction::Mean;
-constexpr Reduction kSum = Reduction::Sum;
+// libtorch's reduction tokens: `.reduction(torch::kSum)`.
+using Reduction = EnumOption<EnumName::None, EnumName::Mean, EnumName::Sum>;
 
 namespace nn {
 
@@ -41,14 +38,16 @@ using LogSoftmaxOptions = SoftmaxOptions;
 
 // A loss's reduction, as libtorch's MSELossOptions / L1LossOptions.
 struct LossOptions {
-  LossOptions(Reduction reduction = kMean) : reduction_(reduction) {}
+  template <EnumArg<Reduction> R = Reduction>
+  LossOptions(R reduction = kMean) : reduction_(reduction) {}
   EMBER_ARG(Reduction, reduction);
 };
 using MSELossOptions = LossOptions;
 using L1LossOptions = LossOptions;
 
 struct NLLLossOptions {
-  NLLLossOptions(Reduction reduction = kMean) : reduction_(reduction) {}
+  template <EnumArg<Reduction> R = Reduction>
+  NLLLossOptions(R reduction = kMean) : reduction_(reduction) {}
   // Per-class rescaling, a 1-D tensor of size C (undefined: all ones).
   EMBER_ARG(Tensor, weight) = {};
   EMBER_ARG(int64_t, ignore_index) = -100;
@@ -56,7 +55,8 @@ struct NLLLossOptions {
 };
 
 struct CrossEntropyLossOptions {
-  CrossEntropyLossOptions(Reduction reduction = kMean) : reduction_(reduction) {}
+  template <EnumArg<Reduction> R = Reduction>
+  CrossEntropyLossOptions(R reduction = kMean) : reduction_(reduction) {}
   EMBER_ARG(Tensor, weight) = {};
   EMBER_ARG(int64_t, ignore_index) = -100;
   EMBER_ARG(Reduction, reduction);

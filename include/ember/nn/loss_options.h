@@ -7,43 +7,39 @@
 
 namespace ember {
 
-// KLDivLoss's extra reduction: the sum divided by the batch size (input.size(0)).
-struct BatchMeanTag {};
-constexpr BatchMeanTag kBatchMean{};
-
 namespace nn {
 
-// KLDivLoss's reduction: None, BatchMean, Sum or Mean (libtorch's variant of four tags).
-struct KLDivReduction {
-  KLDivReduction(Reduction r) : batchmean(false), reduction(r) {}
-  KLDivReduction(BatchMeanTag) : batchmean(true), reduction(Reduction::Sum) {}
-  bool batchmean;
-  Reduction reduction;
-};
+// KLDivLoss's reduction: kNone, kBatchMean (the sum divided by input.size(0)), kSum or kMean.
+using KLDivReduction = EnumOption<EnumName::None, EnumName::BatchMean, EnumName::Sum, EnumName::Mean>;
 
 struct BCELossOptions {
-  BCELossOptions(Reduction reduction = kMean) : reduction_(reduction) {}
+  template <EnumArg<Reduction> R = Reduction>
+  BCELossOptions(R reduction = kMean) : reduction_(reduction) {}
   EMBER_ARG(Tensor, weight) = {};  // rescales each element, broadcast to the input
   EMBER_ARG(Reduction, reduction);
 };
 struct BCEWithLogitsLossOptions {
-  BCEWithLogitsLossOptions(Reduction reduction = kMean) : reduction_(reduction) {}
+  template <EnumArg<Reduction> R = Reduction>
+  BCEWithLogitsLossOptions(R reduction = kMean) : reduction_(reduction) {}
   EMBER_ARG(Tensor, weight) = {};
   EMBER_ARG(Reduction, reduction);
   EMBER_ARG(Tensor, pos_weight) = {};  // the positive examples' weight, broadcast over the classes
 };
 struct SmoothL1LossOptions {
-  SmoothL1LossOptions(Reduction reduction = kMean) : reduction_(reduction) {}
+  template <EnumArg<Reduction> R = Reduction>
+  SmoothL1LossOptions(R reduction = kMean) : reduction_(reduction) {}
   EMBER_ARG(Reduction, reduction);
   EMBER_ARG(double, beta) = 1.0;
 };
 struct HuberLossOptions {
-  HuberLossOptions(Reduction reduction = kMean) : reduction_(reduction) {}
+  template <EnumArg<Reduction> R = Reduction>
+  HuberLossOptions(R reduction = kMean) : reduction_(reduction) {}
   EMBER_ARG(Reduction, reduction);
   EMBER_ARG(double, delta) = 1.0;
 };
 struct KLDivLossOptions {
-  KLDivLossOptions(KLDivReduction reduction = kMean) : reduction_(reduction) {}
+  template <EnumArg<KLDivReduction> R = KLDivReduction>
+  KLDivLossOptions(R reduction = kMean) : reduction_(reduction) {}
   EMBER_ARG(KLDivReduction, reduction);
   EMBER_ARG(bool, log_target) = false;
 };
@@ -56,16 +52,19 @@ struct HingeEmbeddingLossOptions {
   EMBER_ARG(Reduction, reduction) = kMean;
 };
 struct SoftMarginLossOptions {
-  SoftMarginLossOptions(Reduction reduction = kMean) : reduction_(reduction) {}
+  template <EnumArg<Reduction> R = Reduction>
+  SoftMarginLossOptions(R reduction = kMean) : reduction_(reduction) {}
   EMBER_ARG(Reduction, reduction);
 };
 struct MultiLabelSoftMarginLossOptions {
-  MultiLabelSoftMarginLossOptions(Reduction reduction = kMean) : reduction_(reduction) {}
+  template <EnumArg<Reduction> R = Reduction>
+  MultiLabelSoftMarginLossOptions(R reduction = kMean) : reduction_(reduction) {}
   EMBER_ARG(Tensor, weight) = {};  // per class, size C
   EMBER_ARG(Reduction, reduction);
 };
 struct MultiLabelMarginLossOptions {
-  MultiLabelMarginLossOptions(Reduction reduction = kMean) : reduction_(reduction) {}
+  template <EnumArg<Reduction> R = Reduction>
+  MultiLabelMarginLossOptions(R reduction = kMean) : reduction_(reduction) {}
   EMBER_ARG(Reduction, reduction);
 };
 struct CosineEmbeddingLossOptions {

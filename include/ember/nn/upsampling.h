@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ember/enum.h"
 #include "ember/nn/arg.h"
 #include "ember/nn/cloneable.h"
 #include "ember/nn/module.h"
@@ -18,16 +19,9 @@ Tensor pixel_unshuffle(const Tensor& input, int64_t downscale_factor);
 
 namespace nn {
 
-// libtorch's interpolation modes (there a variant of enum tags; here one enum, so
-// `.mode(torch::kBilinear)` reads the same).
-enum class InterpolateMode : int8_t { Nearest, NearestExact, Linear, Bilinear, Bicubic, Trilinear, Area };
-constexpr InterpolateMode kNearest = InterpolateMode::Nearest;
-constexpr InterpolateMode kNearestExact = InterpolateMode::NearestExact;
-constexpr InterpolateMode kLinear = InterpolateMode::Linear;
-constexpr InterpolateMode kBilinear = InterpolateMode::Bilinear;
-constexpr InterpolateMode kBicubic = InterpolateMode::Bicubic;
-constexpr InterpolateMode kTrilinear = InterpolateMode::Trilinear;
-constexpr InterpolateMode kArea = InterpolateMode::Area;
+// libtorch's interpolation modes: `.mode(torch::kBilinear)`.
+using InterpolateMode = EnumOption<EnumName::Nearest, EnumName::NearestExact, EnumName::Linear, EnumName::Bilinear,
+                                   EnumName::Bicubic, EnumName::Trilinear, EnumName::Area>;
 
 struct UpsampleOptions {
   EMBER_ARG(std::optional<std::vector<int64_t>>, size) = std::nullopt;
