@@ -39,6 +39,24 @@ struct Case {
 
 Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) { return F::linear(x, w, b); }
 
+std::vector<Tensor> rest(const Inputs& in, size_t first) { return std::vector<Tensor>(in.begin() + first, in.end()); }
+
+// x, the states, then per layer and direction w_ih, w_hh, b_ih, b_hh (gates * hidden rows).
+std::vector<InputSpec> rnn_inputs(Shape x, std::vector<InputSpec> states, int64_t gates, int64_t in, int64_t hidden,
+                                  int64_t layers, bool bidirectional, bool) {
+  std::vector<InputSpec> v = {N(std::move(x))};
+  for (auto& s : states) v.push_back(std::move(s));
+  int64_t dirs = bidirectional ? 2 : 1;
+  for (int64_t l = 0; l < layers; ++l)
+    for (int64_t d = 0; d < dirs; ++d) {
+      v.push_back(N({gates * hidden, l == 0 ? in : hidden * dirs}, 0.5));
+      v.push_back(N({gates * hidden, hidden}, 0.5));
+      v.push_back(N({gates * hidden}, 0.5));
+      v.push_back(N({gates * hidden}, 0.5));
+    }
+  return v;
+}
+
 // The notes' programs 1, 5 and 7 for a few float64 steps (see torch_programs.cpp).
 Tensor train_two_layer_sgd(const Inputs& in) {
   Tensor x = in[0].detach(), y = in[1].detach();
@@ -271,6 +289,34 @@ std::vector<Case> cases() {
       {"conv_transpose2d", {N({2, 4, 5, 4}), N({4, 3, 3, 2}), N({6})}, [](const Inputs& i) { return conv_transpose2d(i[0], i[1], i[2], 2, 1, 1, 2, 1); }},
       {"conv_transpose2d_dilated", {N({1, 2, 4, 4}), N({2, 3, 3, 3})}, [](const Inputs& i) { return conv_transpose2d(i[0], i[1], {}, 1, 0, 1, 1, 2); }},
       {"conv_transpose1d", {N({2, 2, 6}), N({2, 3, 3})}, [](const Inputs& i) { return conv_transpose1d(i[0], i[1], {}, 2, 1, 1); }},
+      // recurrent layers (ATen's forms, the weights as inputs): output, h_n (and c_n) in one
+      {"lstm_bidirectional_2layer", rnn_inputs({4, 2, 3}, {N({4, 2, 3}), N({4, 2, 3})}, 4, 3, 3, 2, true, false),
+       [](const Inputs& i) {
+         auto [out, h, c] = lstm(i[0], {i[1], i[2]}, rest(i, 3), true, 2, 0.0, false, true, false);
+         return cat({out.flatten(), h.flatten(), c.flatten()});
+       }},
+      {"lstm_proj", {N({3, 2, 3}), N({1, 2, 2}), N({1, 2, 4}), N({16, 3}), N({16, 2}), N({16}), N({16}), N({2, 4})},
+       [](const Inputs& i) {
+         auto [out, h, c] = lstm(i[0], {i[1], i[2]}, rest(i, 3), true, 1, 0.0, false, false, false);
+         return cat({out.flatten(), h.flatten(), c.flatten()});
+       }},
+      {"gru_batch_first_2layer", rnn_inputs({2, 4, 3}, {N({2, 2, 3})}, 3, 3, 3, 2, false, true),
+       [](const Inputs& i) {
+         auto [out, h] = gru(i[0], i[1], rest(i, 2), true, 2, 0.0, false, false, true);
+         return cat({out.flatten(), h.flatten()});
+       }},
+      {"rnn_tanh_bidirectional", rnn_inputs({4, 2, 3}, {N({2, 2, 3})}, 1, 3, 3, 1, true, false),
+       [](const Inputs& i) {
+         auto [out, h] = rnn_tanh(i[0], i[1], rest(i, 2), true, 1, 0.0, false, true, false);
+         return cat({out.flatten(), h.flatten()});
+       }},
+      {"lstm_cell", {N({2, 3}), N({2, 4}), N({2, 4}), N({16, 3}), N({16, 4}), N({16}), N({16})},
+       [](const Inputs& i) {
+         auto [h, c] = lstm_cell(i[0], {i[1], i[2]}, i[3], i[4], i[5], i[6]);
+         return cat({h.flatten(), c.flatten()});
+       }},
+      {"gru_cell", {N({2, 3}), N({2, 4}), N({12, 3}), N({12, 4}), N({12}), N({12})},
+       [](const Inputs& i) { return gru_cell(i[0], i[1], i[2], i[3], i[4], i[5]); }},
       {"max_pool2d_ceil", {N({2, 3, 9, 8})}, [](const Inputs& i) { return max_pool2d(i[0], 3, 2, 1, 1, true); }},
       {"max_pool2d_dilated", {N({2, 3, 9, 8})}, [](const Inputs& i) { return max_pool2d(i[0], {2, 3}, 1, {1, 0}, 2); }},
       {"max_pool1d", {N({2, 3, 10})}, [](const Inputs& i) { return max_pool1d(i[0], 3, 2, 1); }},

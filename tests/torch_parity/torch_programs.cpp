@@ -38,6 +38,8 @@ Array from_torch(const Tensor& t) {
 
 Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) { return F::linear(x, w, b); }
 
+std::vector<Tensor> rest(const Inputs& in, size_t first) { return std::vector<Tensor>(in.begin() + first, in.end()); }
+
 // The notes' programs 1 (autograd, manual SGD), 5 (nn + Adam) and 7 (DynamicNet + momentum),
 // trained for a few steps in float64; the output is the losses and one final weight.
 Tensor train_two_layer_sgd(const Inputs& in) {
@@ -268,6 +270,32 @@ const std::map<std::string, Program>& programs() {
       {"conv_transpose2d", [](const Inputs& i) { return torch::conv_transpose2d(i[0], i[1], i[2], 2, 1, 1, 2, 1); }},
       {"conv_transpose2d_dilated", [](const Inputs& i) { return torch::conv_transpose2d(i[0], i[1], {}, 1, 0, 1, 1, 2); }},
       {"conv_transpose1d", [](const Inputs& i) { return torch::conv_transpose1d(i[0], i[1], {}, 2, 1, 1); }},
+      {"lstm_bidirectional_2layer",
+       [](const Inputs& i) {
+         auto r = torch::lstm(i[0], {i[1], i[2]}, rest(i, 3), true, 2, 0.0, false, true, false);
+         return torch::cat({std::get<0>(r).flatten(), std::get<1>(r).flatten(), std::get<2>(r).flatten()});
+       }},
+      {"lstm_proj",
+       [](const Inputs& i) {
+         auto r = torch::lstm(i[0], {i[1], i[2]}, rest(i, 3), true, 1, 0.0, false, false, false);
+         return torch::cat({std::get<0>(r).flatten(), std::get<1>(r).flatten(), std::get<2>(r).flatten()});
+       }},
+      {"gru_batch_first_2layer",
+       [](const Inputs& i) {
+         auto r = torch::gru(i[0], i[1], rest(i, 2), true, 2, 0.0, false, false, true);
+         return torch::cat({std::get<0>(r).flatten(), std::get<1>(r).flatten()});
+       }},
+      {"rnn_tanh_bidirectional",
+       [](const Inputs& i) {
+         auto r = torch::rnn_tanh(i[0], i[1], rest(i, 2), true, 1, 0.0, false, true, false);
+         return torch::cat({std::get<0>(r).flatten(), std::get<1>(r).flatten()});
+       }},
+      {"lstm_cell",
+       [](const Inputs& i) {
+         auto r = torch::lstm_cell(i[0], {i[1], i[2]}, i[3], i[4], i[5], i[6]);
+         return torch::cat({std::get<0>(r).flatten(), std::get<1>(r).flatten()});
+       }},
+      {"gru_cell", [](const Inputs& i) { return torch::gru_cell(i[0], i[1], i[2], i[3], i[4], i[5]); }},
       {"max_pool2d_ceil", [](const Inputs& i) { return torch::max_pool2d(i[0], 3, 2, 1, 1, true); }},
       {"max_pool2d_dilated", [](const Inputs& i) { return torch::max_pool2d(i[0], {2, 3}, 1, {1, 0}, 2); }},
       {"max_pool1d", [](const Inputs& i) { return torch::max_pool1d(i[0], 3, 2, 1); }},

@@ -14,6 +14,7 @@
 #include "ember/nn/normalization.h"
 #include "ember/nn/ordered_dict.h"
 #include "ember/nn/pooling.h"
+#include "ember/nn/rnn.h"
 #include "ember/nn/shape_layers.h"
 #include "ember/nn/upsampling.h"
 #include "ember/nn/utils.h"
