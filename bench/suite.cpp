@@ -22,6 +22,7 @@ const std::vector<std::string> kNetworks = {
     "two_layer_net", "mlp", "dynamic_net:1", "dynamic_net:2", "dynamic_net:3",
     "regression", "transformer_mlp", "transformer_mlp_train",
     "cnn", "conv2d:16x56", "conv2d:64x28", "conv2d:128x14",
+    "gpt", "attention:128", "attention:256", "attention:512",
 };
 
 constexpr int64_t kMaxSize = int64_t{1} << 30;

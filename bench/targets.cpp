@@ -62,6 +62,25 @@ void add_image_targets(const std::vector<BenchResult>& rows, std::vector<TargetC
   }
 }
 
+// "Real models II": the gpt step, ember eager no slower than libtorch on the CPU, compiled
+// no slower than eager. Listed only when a run measured them.
+void add_sequence_targets(const std::vector<BenchResult>& rows, std::vector<TargetCheck>& out) {
+  const BenchResult* eager = find(rows, "gpt", "ember eager");
+  const BenchResult* torch = find(rows, "gpt", "libtorch eager");
+  const BenchResult* compiled = find(rows, "gpt", "ember compiled");
+  auto ms = [](const BenchResult* r) { return num(r->time->median_us / 1e3) + " ms"; };
+  if (eager && torch && eager->device == "cpu") {
+    double ratio = eager->time->median_us / torch->time->median_us;
+    out.push_back({"gpt training step ember eager vs libtorch eager (CPU)", "<= 1.0x libtorch's time", ratio, "x",
+                   ratio <= 1.0, "ember eager " + ms(eager) + ", libtorch eager " + ms(torch) + " per step"});
+  }
+  if (eager && compiled) {
+    double speedup = eager->time->median_us / compiled->time->median_us;
+    out.push_back({"gpt training step compiled vs eager", ">= 1.0x (compiled no slower)", speedup, "x",
+                   speedup >= 1.0, "ember compiled " + ms(compiled) + ", eager " + ms(eager) + " per step"});
+  }
+}
+
 }  // namespace
 
 std::vector<TargetCheck> evaluate_targets(const std::vector<BenchResult>& rows) {
@@ -134,6 +153,7 @@ std::vector<TargetCheck> evaluate_targets(const std::vector<BenchResult>& rows) 
                           "needs two_layer_net compiled"));
   }
   add_image_targets(rows, out);
+  add_sequence_targets(rows, out);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include "torch_workloads.h"
 
 #include "conv_block_shape.h"
+#include "torch_sequence_workloads.h"
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
@@ -225,6 +226,8 @@ std::function<void()> make_workload(const std::string& spec, int64_t size, uint6
   if (kind == "transformer_mlp_train") return transformer_mlp(true, size);
   if (kind == "cnn") return cnn(size);
   if (kind == "conv2d") return conv2d_block(arg, size);
+  if (kind == "gpt") return gpt(size);
+  if (kind == "attention") return attention(arg, size);
   throw std::runtime_error("libtorch: no version of workload '" + spec + "'");
 }
 

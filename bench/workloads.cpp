@@ -1,6 +1,7 @@
 #include "workloads.h"
 
 #include "image_workloads.h"
+#include "sequence_workloads.h"
 
 #include <random>
 #include <sstream>
@@ -247,6 +248,8 @@ Workload make_workload(const std::string& spec, const WorkloadOptions& o) {
   if (kind == "transformer_mlp_train") return transformer_mlp(true, o);
   if (kind == "cnn") return cnn(o);
   if (kind == "conv2d") return conv2d_block(arg, o);
+  if (kind == "gpt") return gpt(o);
+  if (kind == "attention") return attention(arg, o);
   std::string known;
   for (const auto& n : workload_names()) known += " " + n;
   EMBER_FAIL("unknown workload '", spec, "' (known:", known, ")");
@@ -254,7 +257,7 @@ Workload make_workload(const std::string& spec, const WorkloadOptions& o) {
 
 std::vector<std::string> workload_names() {
   return {"chain:<ops>", "chain_broadcast:<ops>", "loss", "two_layer_net", "mlp", "dynamic_net:<k>",
-          "regression", "transformer_mlp", "transformer_mlp_train", "cnn", "conv2d:<C>x<HW>"};
+          "regression", "transformer_mlp", "transformer_mlp_train", "cnn", "conv2d:<C>x<HW>", "gpt", "attention:<T>"};
 }
 
 }  // namespace ember::bench

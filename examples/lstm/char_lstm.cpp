@@ -2,43 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <random>
-#include <sstream>
 
 namespace ember::examples {
 
 namespace F = nn::functional;
-
-Vocabulary Vocabulary::of(const std::string& text) {
-  Vocabulary v;
-  bool seen[256] = {};
-  for (unsigned char ch : text) seen[ch] = true;
-  for (int b = 0; b < 256; ++b) {
-    v.id_of[b] = -1;
-    if (seen[b]) {
-      v.id_of[b] = v.size();
-      v.chars.push_back(static_cast<unsigned char>(b));
-    }
-  }
-  return v;
-}
-
-Tensor Vocabulary::encode(const std::string& text) const {
-  std::vector<int64_t> ids;
-  ids.reserve(text.size());
-  for (unsigned char ch : text) {
-    EMBER_CHECK(id_of[ch] >= 0, "character ", static_cast<int>(ch), " is not in the vocabulary");
-    ids.push_back(id_of[ch]);
-  }
-  return from_blob(ids.data(), {static_cast<int64_t>(ids.size())}, TensorOptions().dtype(kInt64)).clone();
-}
-
-std::string Vocabulary::decode(const std::vector<int64_t>& ids) const {
-  std::string s;
-  for (int64_t id : ids) s.push_back(static_cast<char>(chars[static_cast<size_t>(id)]));
-  return s;
-}
 
 CharLSTMImpl::CharLSTMImpl(int64_t vocab, int64_t embed, int64_t hidden, int64_t layers, double dropout)
     : Module("CharLSTM") {
@@ -55,16 +23,6 @@ std::tuple<Tensor, std::tuple<Tensor, Tensor>> CharLSTMImpl::forward(const Tenso
   return {head->forward(out), hc};
 }
 
-std::string default_text_path() { return EMBER_LSTM_DEFAULT_TEXT; }
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EMBER_CHECK(in.good(), "cannot read the text file '", path, "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 namespace {
 
 // Logits for every position of a fixed held-in window, eval mode: what the reload compares.
@@ -75,19 +33,6 @@ Tensor probe_logits(CharLSTM& model, const Tensor& data, Device device) {
   Tensor out = std::get<0>(model->forward(data.narrow(0, 0, n).view({1, n}).to(device)));
   model->train();
   return out.to(Device(kCPU));
-}
-
-// nn::utils::clip_grad_norm_ returns the norm as a host number, which a compiled step cannot
-// read; this one stays on the device: every gradient times min(1, max_norm / (norm + 1e-6)).
-void clip_grad_norm(const std::vector<Tensor>& params, double max_norm) {
-  NoGradGuard no_grad;
-  Tensor total;
-  for (const Tensor& p : params)
-    if (p.grad().defined()) total = total.defined() ? total + p.grad().pow(2).sum() : p.grad().pow(2).sum();
-  if (!total.defined()) return;
-  Tensor scale = (max_norm / (total.sqrt() + 1e-6)).clamp_max(1.0);
-  for (const Tensor& p : params)
-    if (p.grad().defined()) p.mutable_grad() = p.grad() * scale;
 }
 
 }  // namespace
@@ -140,7 +85,12 @@ LstmResult train_lstm(const LstmOptions& o) {
     Tensor logits = std::get<0>(model->forward(x));
     Tensor loss = F::cross_entropy(logits.reshape({-1, vocab.size()}), y.reshape({-1}));
     loss.backward();
-    if (o.clip > 0) clip_grad_norm(model->parameters(), o.clip);
+    if (o.clip > 0) {
+      // clip_grad_norm_ would read the norm on the host, which a compiled step cannot.
+      std::vector<Tensor> grads;
+      for (const Tensor& p : model->parameters()) grads.push_back(p.grad());
+      nn::utils::clip_grads_with_norm_(model->parameters(), o.clip, nn::utils::get_total_norm(grads));
+    }
     opt.step();
     return loss.detach();
   };
@@ -149,20 +99,8 @@ LstmResult train_lstm(const LstmOptions& o) {
   LstmResult result;
   result.vocab = vocab.size();
   std::mt19937_64 rng(o.seed + 7);
-  std::uniform_int_distribution<int64_t> start(0, data.numel() - o.seq - 2);
-  std::vector<int64_t> xs(static_cast<size_t>(o.batch * o.seq)), ys(xs.size());
-  const int64_t* d = data.data_ptr<int64_t>();
   for (int64_t s = 0; s < o.steps; ++s) {
-    for (int64_t b = 0; b < o.batch; ++b) {
-      int64_t at = start(rng);
-      for (int64_t t = 0; t < o.seq; ++t) {
-        xs[static_cast<size_t>(b * o.seq + t)] = d[at + t];
-        ys[static_cast<size_t>(b * o.seq + t)] = d[at + t + 1];
-      }
-    }
-    auto i64 = TensorOptions().dtype(kInt64);
-    Tensor x = from_blob(xs.data(), {o.batch, o.seq}, i64).to(o.device, false, true);
-    Tensor y = from_blob(ys.data(), {o.batch, o.seq}, i64).to(o.device, false, true);
+    auto [x, y] = random_windows(data, o.batch, o.seq, rng, o.device);
     double loss = (o.compiled ? compiled_step(x, y) : step_fn(x, y)).item<double>();
     result.step_losses.push_back(loss);
     if (o.log && ((s + 1) % 25 == 0 || s + 1 == o.steps)) o.log(s + 1, loss);

@@ -5,21 +5,13 @@
 // saved-and-reloaded state.
 #include <ember/ember.h>
 
+#include "text/char_corpus.h"
+
 #include <functional>
 #include <string>
 #include <vector>
 
 namespace ember::examples {
-
-// The characters (bytes) of a text and their ids.
-struct Vocabulary {
-  std::vector<unsigned char> chars;  // id -> byte, sorted
-  int64_t id_of[256] = {};           // byte -> id (-1 if absent)
-  int64_t size() const { return static_cast<int64_t>(chars.size()); }
-  static Vocabulary of(const std::string& text);
-  Tensor encode(const std::string& text) const;  // int64 [n]
-  std::string decode(const std::vector<int64_t>& ids) const;
-};
 
 struct CharLSTMImpl : nn::Module {
   CharLSTMImpl(int64_t vocab, int64_t embed, int64_t hidden, int64_t layers, double dropout = 0);
@@ -31,10 +23,6 @@ struct CharLSTMImpl : nn::Module {
   nn::Linear head{nullptr};
 };
 EMBER_MODULE(CharLSTM);
-
-// The text the example trains on by default (docs/ARCHITECTURE.md of this repository).
-std::string default_text_path();
-std::string read_text(const std::string& path);
 
 struct LstmOptions {
   Device device = Device(kCPU);

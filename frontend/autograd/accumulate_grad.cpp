@@ -35,7 +35,9 @@ std::vector<Tensor> AccumulateGrad::apply(std::vector<Tensor>&& grads) {
     if (GradMode::is_enabled()) meta.grad = g;  // create_graph: keep the history
     else if (g.impl_ptr().use_count() == 1 && g.is_contiguous()) meta.grad = g.detach();
     else meta.grad = g.detach().clone();
-  } else if (GradMode::is_enabled()) {
+  } else if (GradMode::is_enabled() || meta.grad.is_symbolic()) {
+    // Traced (gradient accumulation inside compile()): out of place, since the first traced
+    // gradient may be a view, which a trace cannot update in place; the values are the same.
     meta.grad = meta.grad.add(g);
   } else {
     meta.grad.add_(g);
@@ -57,6 +59,8 @@ void accumulate_grad(const Tensor& t, const Tensor& g, bool create_graph) {
     meta.grad = meta.grad.defined() ? meta.grad.add(g) : g;
   } else if (!meta.grad.defined()) {
     meta.grad = g.detach().clone();
+  } else if (meta.grad.is_symbolic()) {
+    meta.grad = meta.grad.add(g.detach());
   } else {
     NoGradGuard no_grad;
     meta.grad.add_(g.detach());

@@ -174,6 +174,7 @@ std::vector<Tensor> CompiledFunction::execute(const std::shared_ptr<Variant>& vp
   auto source = [&](const Variant::Source& s) -> Tensor {
     return s.kind == Variant::Source::Kind::Arg ? args[s.index] : v.captures[s.index].tensor;
   };
+  for (const auto& b : v.host_bindings) *b.tensor.data_ptr<double>() = b.read();
   std::vector<Tensor> in;
   for (const auto& s : v.forward_inputs) in.push_back(source(s));
   // The step sets these .grad()s to None before assigning them (zero_grad inside it): drop

@@ -84,6 +84,7 @@ struct Variant {
   std::vector<TensorGuard> args;
   std::vector<Capture> captures;
   std::vector<Tracer::ValueGuard> value_guards;
+  std::vector<Tracer::HostBinding> host_bindings;  // refreshed before every run
 
   std::unique_ptr<Program> forward, backward;
   std::mutex backward_mu;  // backward runs of this variant take turns (its buffers are shared)

@@ -88,6 +88,7 @@ class VariantTracer {
   // tensor's real .grad() is restored: the trace only recorded the assignment).
   void record_captures() {
     v_.value_guards = std::move(tr_.value_guards());
+    v_.host_bindings = std::move(tr_.host_bindings());
     for (size_t c = 0; c < tr_.captures().size(); ++c) {
       auto& cap = tr_.captures()[c];
       v_.captures.push_back({cap.tensor, Variant::TensorGuard::of(cap.tensor), cap.grad_before.defined()});

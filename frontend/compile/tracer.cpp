@@ -3,6 +3,7 @@
 #include "frontend/compile/tracing_hook.h"
 #include "kernels/op_registry.h"
 #include "kernels/tensor_alloc.h"
+#include "ember/functional.h"
 #include "runtime/autograd/autograd_meta.h"
 #include "runtime/fast_tls.h"
 
@@ -28,6 +29,16 @@ TraceScope::~TraceScope() { t_active = prev_; }
 Tensor Tracer::add_input(const Tensor& example, const std::string& name) {
   int v = graph_.add_input(example, name);
   return symbolic(v);
+}
+
+Tensor Tracer::bind_host_value(std::function<double()> read) {
+  Tensor t;
+  {
+    TraceScope outside(nullptr);
+    t = full({}, read(), TensorOptions().dtype(kFloat64));
+  }
+  host_bindings_.push_back({t, std::move(read)});
+  return t;
 }
 
 Tensor Tracer::symbolic(int value) {

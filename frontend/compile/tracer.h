@@ -58,6 +58,16 @@ class Tracer {
   }
   std::vector<ValueGuard>& value_guards() { return value_guards_; }
 
+  // A host number the program reads at run time instead of baking it in (a scheduler's lr):
+  // a real 0-dim float64 CPU tensor, captured when used, that every compiled call refreshes
+  // from `read` before running, so a new value needs no retrace.
+  struct HostBinding {
+    Tensor tensor;
+    std::function<double()> read;
+  };
+  Tensor bind_host_value(std::function<double()> read);
+  std::vector<HostBinding>& host_bindings() { return host_bindings_; }
+
   Graph& graph() { return graph_; }
   const Graph& graph() const { return graph_; }
   std::vector<Capture>& captures() { return captures_; }
@@ -70,6 +80,7 @@ class Tracer {
   std::unordered_map<const TensorImpl*, size_t> capture_index_;
   std::unordered_set<const TensorImpl*> grad_cleared_;
   std::vector<ValueGuard> value_guards_;
+  std::vector<HostBinding> host_bindings_;
 };
 
 // The tracer recording on this thread, or null.

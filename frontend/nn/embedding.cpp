@@ -211,6 +211,32 @@ Tensor embedding_bag(const Tensor& input, const Tensor& weight, const EmbeddingB
 
 }  // namespace functional
 
+namespace {
+
+void init_embedding_weight(const Tensor& weight, const std::optional<int64_t>& padding_idx) {
+  init::normal_(weight);
+  if (padding_idx) {
+    NoGradGuard no_grad;
+    weight[*padding_idx].fill_(0);
+  }
+}
+
+// The weight of Embedding and EmbeddingBag: a fresh N(0, 1) parameter with a zero padding row,
+// or a new handle on the given _weight (libtorch registers the tensor itself; a new handle lets
+// clone() give the copy its own data instead of re-pointing the shared tensor).
+Tensor register_embedding_weight(Module& m, const Tensor& given, int64_t num, int64_t dim,
+                                 const std::optional<int64_t>& padding_idx, const char* shape_message) {
+  if (given.defined()) {
+    EMBER_CHECK(given.dim() == 2 && given.sizes()[0] == num && given.sizes()[1] == dim, shape_message);
+    return m.register_parameter("weight", given.detach());
+  }
+  Tensor w = m.register_parameter("weight", empty({num, dim}));
+  init_embedding_weight(w, padding_idx);
+  return w;
+}
+
+}  // namespace
+
 EmbeddingImpl::EmbeddingImpl(EmbeddingOptions o) : options(std::move(o)) { reset(); }
 
 void EmbeddingImpl::reset() {
@@ -225,26 +251,11 @@ void EmbeddingImpl::reset() {
       p += options.num_embeddings();
     }
   }
-  if (!options._weight().defined()) {
-    weight = register_parameter("weight", empty({options.num_embeddings(), options.embedding_dim()}));
-    reset_parameters();
-  } else {
-    EMBER_CHECK(options._weight().dim() == 2 && options._weight().sizes()[0] == options.num_embeddings() &&
-                    options._weight().sizes()[1] == options.embedding_dim(),
-                "Shape of _weight does not match num_embeddings and embedding_dim");
-    // A new handle on the given storage (libtorch registers the tensor itself): clone() then
-    // gives the copy its own data instead of re-pointing the shared tensor.
-    weight = register_parameter("weight", options._weight().detach());
-  }
+  weight = register_embedding_weight(*this, options._weight(), options.num_embeddings(), options.embedding_dim(),
+                                     options.padding_idx(), "Shape of _weight does not match num_embeddings and embedding_dim");
 }
 
-void EmbeddingImpl::reset_parameters() {
-  init::normal_(weight);
-  if (options.padding_idx()) {
-    NoGradGuard no_grad;
-    weight[*options.padding_idx()].fill_(0);
-  }
-}
+void EmbeddingImpl::reset_parameters() { init_embedding_weight(weight, options.padding_idx()); }
 
 void EmbeddingImpl::pretty_print(std::ostream& os) const {
   os << std::boolalpha << "torch::nn::Embedding(num_embeddings=" << options.num_embeddings()
@@ -285,26 +296,11 @@ EmbeddingBagImpl::EmbeddingBagImpl(EmbeddingBagOptions o) : options(std::move(o)
 void EmbeddingBagImpl::reset() {
   check_not_sparse(options.sparse());
   if (options.padding_idx()) *options.padding_idx() = normalised_padding(options.padding_idx(), options.num_embeddings());
-  if (!options._weight().defined()) {
-    weight = register_parameter("weight", empty({options.num_embeddings(), options.embedding_dim()}));
-    reset_parameters();
-  } else {
-    EMBER_CHECK(options._weight().dim() == 2 && options._weight().sizes()[0] == options.num_embeddings() &&
-                    options._weight().sizes()[1] == options.embedding_dim(),
-                "Shape of weight does not match num_embeddings and embedding_dim");
-    // A new handle on the given storage (libtorch registers the tensor itself): clone() then
-    // gives the copy its own data instead of re-pointing the shared tensor.
-    weight = register_parameter("weight", options._weight().detach());
-  }
+  weight = register_embedding_weight(*this, options._weight(), options.num_embeddings(), options.embedding_dim(),
+                                     options.padding_idx(), "Shape of weight does not match num_embeddings and embedding_dim");
 }
 
-void EmbeddingBagImpl::reset_parameters() {
-  init::normal_(weight);
-  if (options.padding_idx()) {
-    NoGradGuard no_grad;
-    weight[*options.padding_idx()].fill_(0);
-  }
-}
+void EmbeddingBagImpl::reset_parameters() { init_embedding_weight(weight, options.padding_idx()); }
 
 void EmbeddingBagImpl::pretty_print(std::ostream& os) const {
   os << std::boolalpha << "torch::nn::EmbeddingBag(num_embeddings=" << options.num_embeddings()

@@ -1,34 +1,75 @@
 #include "ember/nn/utils.h"
 
 #include <cmath>
+#include <iostream>
+#include <mutex>
 
 #include "ember/functional.h"
 #include "ember/grad_mode.h"
+#include "frontend/compile/tracer.h"
 
 namespace ember::nn::utils {
 
-double clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, double norm_type,
-                       bool error_if_nonfinite) {
-  NoGradGuard guard;
+namespace {
+
+std::vector<Tensor> defined_grads(const std::vector<Tensor>& parameters) {
   std::vector<Tensor> grads;
   for (const auto& p : parameters)
     if (p.grad().defined()) grads.push_back(p.grad());
-  if (grads.empty()) return 0.0;
-  double total = 0;
-  if (std::isinf(norm_type)) {
-    for (const auto& g : grads) total = std::max(total, g.abs().max().to(kFloat64).item<double>());
-  } else {
-    for (const auto& g : grads) total += g.to(kFloat64).abs().pow(norm_type).sum().item<double>();
-    total = std::pow(total, 1.0 / norm_type);
+  return grads;
+}
+
+}  // namespace
+
+Tensor get_total_norm(const std::vector<Tensor>& tensors, double norm_type, bool error_if_nonfinite) {
+  NoGradGuard guard;
+  bool inf = std::isinf(norm_type);
+  std::vector<Tensor> norms;
+  for (const auto& t : tensors)
+    if (t.defined()) norms.push_back(inf ? t.abs().max() : t.norm(norm_type));
+  if (norms.empty()) return zeros({});
+  Tensor total = norms.size() == 1 ? norms[0] : inf ? stack(norms).max() : stack(norms).norm(norm_type);
+  if (error_if_nonfinite) {
+    EMBER_CHECK(!jit::active_tracer(), "clip_grad_norm_: error_if_nonfinite=true reads the norm on the host, "
+                "which a compiled function cannot do; check the returned get_total_norm() after the call instead");
+    EMBER_CHECK(total.isfinite().item<bool>(), "The total norm of order ", norm_type,
+                " for gradients from `parameters` is non-finite, so it cannot be clipped. To disable "
+                "this error and scale the gradients by the non-finite norm anyway, set "
+                "`error_if_nonfinite=false`");
   }
-  EMBER_CHECK(!error_if_nonfinite || std::isfinite(total), "The total norm of order ", norm_type,
-              " for gradients from `parameters` is non-finite, so it cannot be clipped. To disable "
-              "this error and scale the gradients by the non-finite norm anyway, set "
-              "`error_if_nonfinite=false`");
-  double coef = std::min(max_norm / (total + 1e-6), 1.0);
-  for (const auto& p : parameters)
-    if (p.grad().defined()) p.mutable_grad().mul_(coef);
   return total;
+}
+
+void clip_grads_with_norm_(const std::vector<Tensor>& parameters, double max_norm, const Tensor& total_norm) {
+  NoGradGuard guard;
+  Tensor coef;
+  bool traced = jit::active_tracer() != nullptr;
+  for (const auto& p : parameters) {
+    if (!p.grad().defined()) continue;
+    if (!coef.defined()) coef = (max_norm / (total_norm + 1e-6)).clamp_max(1.0);
+    // A traced gradient may be a view of another value, which a trace cannot update in
+    // place: there the scaled gradient replaces it (the same numbers).
+    if (traced) p.mutable_grad() = p.grad() * coef;
+    else p.mutable_grad().mul_(coef);
+  }
+}
+
+double clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, double norm_type,
+                       bool error_if_nonfinite) {
+  std::vector<Tensor> grads = defined_grads(parameters);
+  if (grads.empty()) return 0.0;
+  Tensor total = get_total_norm(grads, norm_type, error_if_nonfinite);
+  clip_grads_with_norm_(parameters, max_norm, total);
+  if (jit::active_tracer()) {
+    static std::once_flag said;
+    std::call_once(said, [] {
+      std::cerr << "[ember] clip_grad_norm_ inside compile(): the gradients are clipped, but the norm "
+                   "cannot be read on the host and is returned as NaN (return nn::utils::get_total_norm() "
+                   "from the compiled function to see it)\n";
+    });
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  return total.item<double>();
 }
 
 double clip_grad_norm_(std::initializer_list<Tensor> parameters, double max_norm, double norm_type,

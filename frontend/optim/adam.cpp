@@ -90,14 +90,16 @@ Tensor Adam::step(LossClosure closure) {
     auto& group = param_groups_[g];
     Hyper h = hyper(group.options());
     if (auto* tracer = jit::active_tracer()) {
-      // The trace bakes the hyperparameters in: a scheduler's new lr must retrace.
-      auto key = [](const Hyper& x) { return std::make_tuple(x.lr, x.b1, x.b2, x.eps, x.weight_decay, x.amsgrad); };
+      // The trace bakes the hyperparameters in, except the lr, which a scheduler changes
+      // every step: the program reads it from a host value refreshed on every call.
+      auto key = [](const Hyper& x) { return std::make_tuple(x.b1, x.b2, x.eps, x.weight_decay, x.amsgrad); };
       tracer->guard_value(
           [this, g, key, traced = key(h)] {
             return g < param_groups_.size() && key(hyper(param_groups_[g].options())) == traced;
           },
           "Adam hyperparameters of param group " + std::to_string(g));
-      step_traced(group.params(), h);
+      Tensor lr = tracer->bind_host_value([this, g] { return param_groups_.at(g).options().get_lr(); });
+      step_traced(group.params(), h, lr);
       continue;
     }
     for (auto& batch : batches_with_grads(group.params())) {
@@ -134,7 +136,7 @@ Tensor Adam::step(LossClosure closure) {
   return loss;
 }
 
-void Adam::step_traced(const std::vector<Tensor>& params, const Hyper& h) {
+void Adam::step_traced(const std::vector<Tensor>& params, const Hyper& h, const Tensor& lr) {
   for (const Tensor& p : params) {
     Tensor g = p.grad();
     if (!g.defined()) continue;
@@ -142,10 +144,10 @@ void Adam::step_traced(const std::vector<Tensor>& params, const Hyper& h) {
     // Mirrors dev::adam_update operation for operation; the step count is a tensor so the
     // bias corrections follow it from call to call.
     s.step_count.add_(1);
-    Tensor step_size = h.lr / (1 - pow(h.b1, s.step_count));
+    Tensor step_size = lr / (1 - pow(h.b1, s.step_count));
     Tensor bc2_sqrt = (1 - pow(h.b2, s.step_count)).sqrt();
     if (h.weight_decay != 0) {
-      if (decoupled_) p.mul_(1 - h.lr * h.weight_decay);
+      if (decoupled_) p.mul_(1 - lr * h.weight_decay);
       else g = g + p * h.weight_decay;
     }
     const Tensor &m = s.exp_avg_, &v = s.exp_avg_sq_;

@@ -40,16 +40,17 @@ Tensor SGD::step(LossClosure closure) {
     auto& group = param_groups_[g];
     const auto& o = static_cast<const SGDOptions&>(group.options());
     if (auto* tracer = jit::active_tracer()) {
-      // The trace bakes the hyperparameters in: a scheduler's new lr must retrace.
+      // The trace bakes the hyperparameters in, except the lr, which a scheduler changes
+      // every step: the program reads it from a host value refreshed on every call.
       tracer->guard_value(
-          [this, g, traced = std::make_tuple(o.lr(), o.momentum(), o.dampening(), o.weight_decay(), o.nesterov())] {
+          [this, g, traced = std::make_tuple(o.momentum(), o.dampening(), o.weight_decay(), o.nesterov())] {
             if (g >= param_groups_.size()) return false;
             const auto& now = static_cast<const SGDOptions&>(param_groups_[g].options());
-            return std::make_tuple(now.lr(), now.momentum(), now.dampening(), now.weight_decay(),
-                                   now.nesterov()) == traced;
+            return std::make_tuple(now.momentum(), now.dampening(), now.weight_decay(), now.nesterov()) == traced;
           },
           "SGD hyperparameters of param group " + std::to_string(g));
-      step_traced(group.params(), o);
+      Tensor lr = tracer->bind_host_value([this, g] { return param_groups_.at(g).options().get_lr(); });
+      step_traced(group.params(), o, lr);
       continue;
     }
     bool has_momentum = o.momentum() != 0;
@@ -84,7 +85,7 @@ Tensor SGD::step(LossClosure closure) {
   return loss;
 }
 
-void SGD::step_traced(const std::vector<Tensor>& params, const SGDOptions& o) {
+void SGD::step_traced(const std::vector<Tensor>& params, const SGDOptions& o, const Tensor& lr) {
   bool has_momentum = o.momentum() != 0;
   for (const Tensor& p : params) {
     Tensor d = p.grad();
@@ -108,7 +109,7 @@ void SGD::step_traced(const std::vector<Tensor>& params, const SGDOptions& o) {
       s.started.fill_(true);
       d = o.nesterov() ? d + next * o.momentum() : next;
     }
-    p.sub_(d * o.lr());
+    p.sub_(d * lr);
   }
 }
 

@@ -72,7 +72,7 @@ class Adam : public Optimizer {
   const AdamParamState* find_state(size_t i) const;
   AdamParamState& state_for(const Tensor& p, bool amsgrad);
   // Inside a compiled function: the same update written with ops, so it is traced and fused.
-  void step_traced(const std::vector<Tensor>& params, const Hyper& h);
+  void step_traced(const std::vector<Tensor>& params, const Hyper& h, const Tensor& lr);
 
   bool decoupled_;
 };

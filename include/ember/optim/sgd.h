@@ -42,7 +42,7 @@ class SGD : public Optimizer {
 
  private:
   // Inside a compiled function: the same update written with ops, so it is traced and fused.
-  void step_traced(const std::vector<Tensor>& params, const SGDOptions& o);
+  void step_traced(const std::vector<Tensor>& params, const SGDOptions& o, const Tensor& lr);
 };
 
 }  // namespace ember::optim
