@@ -7,6 +7,7 @@
 
 #include "frontend/dispatch.h"
 #include "ember/functional.h"
+#include "kernels/ops/ops_util.h"
 
 namespace ember {
 
@@ -117,16 +118,11 @@ Indexed apply_basic(const Tensor& self, const std::vector<TensorIndex>& indices)
   return r;
 }
 
-// Negative indices wrapped and every index checked against its dim, in libtorch's words.
+// Every index checked against its dim in libtorch's words (on CUDA without a sync: the error
+// comes at the next synchronising call), then negative ones wrapped.
 Tensor checked_index(const Tensor& idx, int64_t size, int64_t dim, Device device) {
-  Tensor wrapped = where(idx < 0, idx + size, idx).to(device);
-  if (wrapped.numel() > 0) {
-    int64_t lo = wrapped.min().item<int64_t>(), hi = wrapped.max().item<int64_t>();
-    int64_t bad = lo < 0 ? lo - size : hi;
-    EMBER_CHECK(lo >= 0 && hi < size, "index ", bad, " is out of bounds for dimension ", dim,
-                " with size ", size);
-  }
-  return wrapped;
+  check_index_range("", idx, size, /*allow_negative=*/true, dim);
+  return where(idx < 0, idx + size, idx).to(device);
 }
 
 // The advanced dims made adjacent at `first` (moved to the front when they are apart), flattened

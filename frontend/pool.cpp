@@ -6,6 +6,7 @@
 #include "ember/nn/pooling.h"
 #include "frontend/compile/tracing_hook.h"
 #include "frontend/dispatch.h"
+#include "kernels/ops/ops_util.h"
 
 namespace ember {
 
@@ -81,12 +82,8 @@ Tensor max_unpool(const Tensor& self, const Tensor& indices, IntArrayRef output_
     out_sizes.push_back(v);
   }
   Tensor flat_idx = indices.reshape({planes, -1});
-  // The range check reads the indices on the host: eager only (a trace has no values yet).
-  if (flat_idx.numel() > 0 && !jit::tracing_active({})) {
-    int64_t lo = flat_idx.min().item<int64_t>(), hi = flat_idx.max().item<int64_t>();
-    EMBER_CHECK(lo >= 0 && hi < plane, "Found an invalid max index: ", lo < 0 ? lo : hi,
-                " (output volumes are of size ", shape_str(output_size), ")");
-  }
+  // Eager only (a trace has no values yet); the scatter below checks again when it runs.
+  if (!jit::tracing_active({})) check_index_range(op, flat_idx, plane);
   Tensor z = zeros({planes, plane}, TensorOptions().dtype(self.dtype()).device(self.device()));
   return z.scatter(1, flat_idx, self.reshape({planes, -1})).view(out_sizes);
 }

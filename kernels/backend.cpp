@@ -31,6 +31,10 @@ void Backend::optimizer_step(const OptimizerArgs& a) {
   EMBER_FAIL("fused optimizer step is not implemented for this device's backend");
 }
 
+void Backend::check_index_range(const char* op, const Tensor&, int64_t, int64_t, int64_t) {
+  EMBER_FAIL(op, ": device-side index checks are not implemented for this device's backend");
+}
+
 void Backend::conv_forward(const ConvArgs&, const Tensor&, const Tensor&, const Tensor&, const Tensor&) {
   EMBER_FAIL("convolution is not implemented for this device's backend");
 }

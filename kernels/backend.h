@@ -100,6 +100,11 @@ class Backend {
                        bool accumulate) = 0;
   virtual void index_add(const Tensor& out, int64_t dim, const Tensor& index,
                          const Tensor& source) = 0;
+  // Range-checks a contiguous int64 or int32 index against [lo, size) without waiting for the
+  // device: a failure is recorded there and thrown at the next synchronising call (CUDA).
+  // `dim` (-1: unnamed) only goes into the message.
+  virtual void check_index_range(const char* op, const Tensor& index, int64_t lo, int64_t size,
+                                 int64_t dim);
   // Positions (as int64 [n, ndim]) of the nonzero elements of a contiguous tensor.
   virtual Tensor nonzero(const Tensor& self) = 0;
   // Elements of self (same shape as mask, both contiguous) where mask is true, as 1-D.

@@ -27,6 +27,10 @@ class CudaBackend final : public Backend {
                  const Tensor& source) override {
     cuda::index_add(out, dim, index, source);
   }
+  void check_index_range(const char* op, const Tensor& index, int64_t lo, int64_t size,
+                         int64_t dim) override {
+    cuda::check_index_range(op, index, lo, size, dim);
+  }
   Tensor nonzero(const Tensor& self) override { return cuda::nonzero(self); }
   Tensor masked_select(const Tensor& self, const Tensor& mask) override {
     return cuda::masked_select(self, mask);

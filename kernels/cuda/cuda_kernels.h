@@ -24,6 +24,9 @@ void gather(const Tensor& out, const Tensor& self, int64_t dim, const Tensor& in
 void scatter(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src,
              bool accumulate);
 void index_add(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& source);
+// index_check.cu: see Backend::check_index_range (index contiguous, int64 or int32).
+void check_index_range(const char* op, const Tensor& index, int64_t lo, int64_t size,
+                       int64_t dim);
 Tensor nonzero(const Tensor& self);
 Tensor masked_select(const Tensor& self, const Tensor& mask);
 void masked_scatter(const Tensor& out, const Tensor& mask, const Tensor& source);

@@ -11,6 +11,7 @@
 #include "kernels/cuda/launch.h"
 #include "kernels/device/cast.h"
 #include "kernels/tensor_alloc.h"
+#include "runtime/cuda/stream_sync.h"
 #include "runtime/dispatch.h"
 
 namespace ember::cuda {
@@ -109,7 +110,7 @@ int64_t count_true(const Selection& s, cudaStream_t stream) {
                                    cudaMemcpyDeviceToHost, stream));
   EMBER_CUDA_CHECK(cudaMemcpyAsync(&last[1], flags + s.n - 1, sizeof(int64_t),
                                    cudaMemcpyDeviceToHost, stream));
-  EMBER_CUDA_CHECK(cudaStreamSynchronize(stream));
+  synchronize_stream(s.rows.device().index, stream);
   return last[0] + last[1];
 }
 

@@ -4,6 +4,7 @@
 #include "kernels/ops/ops_util.h"
 #include "kernels/ops/type_promotion.h"
 #include "kernels/tensor_alloc.h"
+#include "runtime/index_error_message.h"
 
 namespace ember {
 
@@ -34,21 +35,18 @@ void check_device(const char* op, const Tensor& t, Device d) {
               "at least two devices, ", d, " and ", t.device());
 }
 
-void check_index_range(const char* op, const Tensor& index, int64_t size, bool allow_negative) {
+void check_index_range(const char* op, const Tensor& index, int64_t size, bool allow_negative,
+                       int64_t dim) {
   EMBER_CHECK(index.dtype() == kInt64 || index.dtype() == kInt32, op,
               ": expected an int64 index tensor but got ", dtype_name(index.dtype()));
   if (index.numel() == 0) return;
-  Tensor host = contiguous_copy(index);
-  if (!host.is_cpu()) {
-    Tensor h = empty_tensor(host.sizes(), host.dtype(), Device(kCPU));
-    copy_bytes(h.data_ptr(), h.device(), host.data_ptr(), host.device(), host.nbytes());
-    host = h;
-  }
-  int64_t n = host.numel();
+  int64_t lo = allow_negative ? -size : 0;
+  Tensor dense = contiguous_copy(index);
+  if (!dense.is_cpu()) return backend_for(dense.device()).check_index_range(op, dense, lo, size, dim);
+  int64_t n = dense.numel();
   for (int64_t i = 0; i < n; ++i) {
-    int64_t v = host.dtype() == kInt64 ? host.data_ptr<int64_t>()[i] : host.data_ptr<int32_t>()[i];
-    EMBER_CHECK(v >= (allow_negative ? -size : 0) && v < size, op, ": index ", v, " is out of bounds for dimension with size ",
-                size);
+    int64_t v = dense.dtype() == kInt64 ? dense.data_ptr<int64_t>()[i] : dense.data_ptr<int32_t>()[i];
+    EMBER_CHECK(v >= lo && v < size, index_out_of_bounds_message(op, v, size, dim));
   }
 }
 

@@ -15,7 +15,9 @@ void copy_into(const Tensor& dst, const Tensor& src);
 void check_device(const char* op, const Tensor& t, Device d);
 
 // Range-checks an integer index tensor against [0, size), or [-size, size) when negative
-// indices count from the end (reads it back to the host).
-void check_index_range(const char* op, const Tensor& index, int64_t size, bool allow_negative = false);
+// indices count from the end; `dim` >= 0 is named in the message. CPU: checked here. CUDA: a
+// kernel checks it and the error is thrown at the next synchronising call (no host sync).
+void check_index_range(const char* op, const Tensor& index, int64_t size, bool allow_negative = false,
+                       int64_t dim = -1);
 
 }  // namespace ember

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "runtime/cuda/cuda_check.h"
+#include "runtime/cuda/stream_sync.h"
 #include "ember/device.h"
 
 namespace ember::cuda {
@@ -49,7 +50,7 @@ void synchronize(int device) {
     for (int d = 0; d < device_count(); ++d) synchronize(d);
     return;
   }
-  EMBER_CUDA_CHECK(cudaStreamSynchronize(static_cast<cudaStream_t>(current_stream(device))));
+  synchronize_stream(device, current_stream(device));
 }
 
 int current_device() {
