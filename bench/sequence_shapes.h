@@ -9,6 +9,17 @@ namespace ember::bench {
 // gpt: one AdamW training step of examples/gpt's model on random ids.
 struct GptBenchShape {
   int64_t vocab = 96, context = 128, embed = 128, heads = 4, layers = 2, batch = 8;
+  // gpt_model.inc's GPTConfig (ember's or libtorch's) with these sizes.
+  template <class Config>
+  Config config() const {
+    Config c;
+    c.vocab = vocab;
+    c.context = context;
+    c.embed = embed;
+    c.heads = heads;
+    c.layers = layers;
+    return c;
+  }
 };
 
 // attention:<T>: causal scaled-dot-product attention forward + backward, q k v [8, 4, T, 32].

@@ -17,12 +17,7 @@ struct GptState {
 Workload gpt(const WorkloadOptions& o) {
   GptBenchShape shape;
   int64_t batch = o.size > 0 ? o.size : shape.batch;
-  examples::GPTConfig c;
-  c.vocab = shape.vocab;
-  c.context = shape.context;
-  c.embed = shape.embed;
-  c.heads = shape.heads;
-  c.layers = shape.layers;
+  auto c = shape.config<examples::GPTConfig>();
   auto st = std::make_shared<GptState>();
   st->model = examples::GPT(c);
   st->model->to(o.device);

@@ -41,12 +41,7 @@ struct GptTrainer {
 
 std::function<void()> gpt(int64_t batch) {
   GptBenchShape shape;
-  GPTConfig c;
-  c.vocab = shape.vocab;
-  c.context = shape.context;
-  c.embed = shape.embed;
-  c.heads = shape.heads;
-  c.layers = shape.layers;
+  auto c = shape.config<GPTConfig>();
   auto t = std::make_shared<GptTrainer>();
   t->model = GPT(c);
   t->opt = std::make_unique<torch::optim::AdamW>(gpt_param_groups(t->model, 3e-4, 0.1), torch::optim::AdamWOptions(3e-4));

@@ -4,6 +4,7 @@
 // temperature and top-k is deterministic for a seed.
 #include "gpt/char_gpt.h"
 #include "test_util.h"
+#include "text/loss_curves.h"
 
 using namespace ember;
 using namespace ember::testing;
@@ -39,12 +40,6 @@ class GptExample : public ::testing::TestWithParam<Device> {
 // character frequencies alone ~3.3; in 150 steps the model reaches ~2.9 (measured: 2.92, the
 // mean of the last 10 steps), so below 3.1 it has learned some context.
 constexpr double kLossBound = 3.1;
-
-double mean_of_last(const std::vector<double>& v, size_t n) {
-  double s = 0;
-  for (size_t i = v.size() - n; i < v.size(); ++i) s += v[i];
-  return s / static_cast<double>(n);
-}
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 // reloads to bit-identical logits, and sampling is deterministic for a seed.
 #include "lstm/char_lstm.h"
 #include "test_util.h"
+#include "text/loss_curves.h"
 
 using namespace ember;
 using namespace ember::testing;
@@ -36,12 +37,6 @@ class LstmExample : public ::testing::TestWithParam<Device> {
 // docs/ARCHITECTURE.md) and the character frequencies alone ~3.3; in 150 steps the model
 // reaches ~2.3 (measured: 2.27 at step 150), so below 2.7 it has learned some context.
 constexpr double kLossBound = 2.7;
-
-double mean_of_last(const std::vector<double>& v, size_t n) {
-  double s = 0;
-  for (size_t i = v.size() - n; i < v.size(); ++i) s += v[i];
-  return s / static_cast<double>(n);
-}
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "gpt/char_gpt.h"
+#include "text/loss_curves.h"
 
 int main(int argc, char** argv) {
   using namespace ember::examples;
@@ -65,17 +66,7 @@ int main(int argc, char** argv) {
       if (!r.sample.empty())
         std::cout << "  sample (temperature " << o.temperature << ", top-k " << o.top_k << "):\n" << r.sample << "\n";
     }
-    if (runs.size() == 2) {
-      double worst = 0;
-      size_t equal = 0;
-      for (size_t i = 0; i < runs[0].step_losses.size(); ++i) {
-        double a = runs[0].step_losses[i], b = runs[1].step_losses[i];
-        equal += a == b;
-        worst = std::max(worst, std::abs(a - b) / std::max(1e-12, std::abs(a)));
-      }
-      std::printf("eager vs compiled: %zu of %zu step losses bit-equal, largest relative difference %.3g\n", equal,
-                  runs[0].step_losses.size(), worst);
-    }
+    if (runs.size() == 2) print_agreement(runs[0].step_losses, runs[1].step_losses);
   } catch (const ember::Error& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;
