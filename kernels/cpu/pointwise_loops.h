@@ -24,6 +24,9 @@ void load_chunk(T* dst, const char* src, int64_t stride, ScalarType dt, int64_t 
     if (stride == static_cast<int64_t>(sizeof(scalar_t))) {
       const auto* p = reinterpret_cast<const scalar_t*>(src);
       for (int64_t i = 0; i < n; ++i) dst[i] = dev::convert<T>(p[i]);
+    } else if (stride == 0) {  // a broadcast operand (row statistics, biases): one value
+      T v = dev::convert<T>(*reinterpret_cast<const scalar_t*>(src));
+      for (int64_t i = 0; i < n; ++i) dst[i] = v;
     } else {
       for (int64_t i = 0; i < n; ++i)
         dst[i] = dev::convert<T>(*reinterpret_cast<const scalar_t*>(src + i * stride));
@@ -69,6 +72,8 @@ void pointwise_general(const PointwiseArgs& a, std::index_sequence<I...>) {
         bool done = false;
         if constexpr (N == 1 && std::is_same_v<R, T> && std::is_floating_point_v<T>)
           done = vector_unary(a.op, buf[0], obuf, n);
+        if constexpr (N == 2 && std::is_same_v<R, T> && std::is_floating_point_v<T>)
+          done = vector_binary(a.op, buf[0], buf[1], obuf, n);
         if (!done)
           for (int64_t i = 0; i < n; ++i) obuf[i] = Op{}(buf[I][i]...);
         int64_t ost = inner(a.out.strides);
@@ -113,6 +118,15 @@ void pointwise_vector(const PointwiseArgs& a) {
   parallel_for(a.numel, kPointwiseGrain, [&](int64_t b, int64_t e) { vector_unary(a.op, in + b, out + b, e - b); });
 }
 
+template <class S>
+void pointwise_vector_binary(const PointwiseArgs& a) {
+  const S* x = reinterpret_cast<const S*>(a.in[0].data);
+  const S* y = reinterpret_cast<const S*>(a.in[1].data);
+  S* out = reinterpret_cast<S*>(a.out.data);
+  parallel_for(a.numel, kPointwiseGrain,
+               [&](int64_t b, int64_t e) { vector_binary(a.op, x + b, y + b, out + b, e - b); });
+}
+
 template <class Op, DtypeRule R, class S>
 bool try_fast(const PointwiseArgs& a) {
   using T = compute_of<S>;
@@ -127,6 +141,14 @@ bool try_fast(const PointwiseArgs& a) {
         // Half and bfloat16 convert through the general path's chunks.
         if constexpr (!std::is_same_v<S, T>) return false;
         else if (mask == 0) return pointwise_vector<S>(a), true;
+        else return false;
+      }
+    }
+    if constexpr (Op::arity == 2 && std::is_floating_point_v<T>) {
+      if (has_vector_binary(a.op)) {
+        // Scalar operands and half types take the general path's chunks (also vectorised).
+        if constexpr (!std::is_same_v<S, T>) return false;
+        else if (mask == 0) return pointwise_vector_binary<S>(a), true;
         else return false;
       }
     }

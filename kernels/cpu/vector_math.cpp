@@ -36,4 +36,14 @@ bool vector_unary(OpId op, const double* in, double* out, int64_t n) {
   return has_vector_unary(op) && avx2::unary(op, in, out, n);
 }
 
+bool has_vector_binary(OpId op) { return op == OpId::GeluBackward && vector_math_enabled(); }
+
+bool vector_binary(OpId op, const float* a, const float* b, float* out, int64_t n) {
+  return has_vector_binary(op) && avx2::binary(op, a, b, out, n);
+}
+
+bool vector_binary(OpId op, const double* a, const double* b, double* out, int64_t n) {
+  return has_vector_binary(op) && avx2::binary(op, a, b, out, n);
+}
+
 }  // namespace ember::cpu

@@ -150,7 +150,36 @@ bool apply(OpId op, const typename V::Scalar* in, typename V::Scalar* out, int64
   }
 }
 
+template <class V, class F>
+void run2(const typename V::Scalar* a, const typename V::Scalar* b, typename V::Scalar* out, int64_t n, F f) {
+  using T = typename V::Scalar;
+  constexpr int W = V::kWidth;
+  int64_t i = 0;
+  for (; i + W <= n; i += W) f(V::load(a + i), V::load(b + i)).store(out + i);
+  if (i < n) {
+    T ba[W] = {}, bb[W] = {};
+    for (int64_t j = i; j < n; ++j) {
+      ba[j - i] = a[j];
+      bb[j - i] = b[j];
+    }
+    f(V::load(ba), V::load(bb)).store(ba);
+    for (int64_t j = i; j < n; ++j) out[j] = ba[j - i];
+  }
+}
+
+template <class V>
+bool apply2(OpId op, const typename V::Scalar* a, const typename V::Scalar* b, typename V::Scalar* out, int64_t n) {
+  if (op != OpId::GeluBackward) return false;
+  run2<V>(a, b, out, n, dev::GeluBackward{});
+  return true;
+}
+
 }  // namespace
+
+bool binary(OpId op, const float* a, const float* b, float* out, int64_t n) { return apply2<F32>(op, a, b, out, n); }
+bool binary(OpId op, const double* a, const double* b, double* out, int64_t n) {
+  return apply2<F64>(op, a, b, out, n);
+}
 
 bool unary(OpId op, const float* in, float* out, int64_t n) { return apply<F32>(op, in, out, n); }
 bool unary(OpId op, const double* in, double* out, int64_t n) { return apply<F64>(op, in, out, n); }

@@ -144,7 +144,10 @@ struct Pow {
       }
       return r;
     } else {
+      // Exact shortcuts (pow(a, 1) is a, pow(a, 2) is a * a correctly rounded): x.pow(2)'s
+      // backward raises to 1.
       if (b == T(2)) return a * a;
+      if (b == T(1)) return a;
       return math::pow(a, b);
     }
   }
