@@ -1,6 +1,7 @@
 #include "sequence_workloads.h"
 
 #include "gpt/char_gpt.h"
+#include "text/clip_gradients.h"
 #include "sequence_shapes.h"
 
 namespace ember::bench {
@@ -37,9 +38,7 @@ Workload gpt(const WorkloadOptions& o) {
     s->opt->zero_grad();
     Tensor loss = examples::gpt_loss(s->model, t[0], t[1]);
     loss.backward();
-    std::vector<Tensor> params = s->model->parameters(), grads;
-    for (const Tensor& p : params) grads.push_back(p.grad());
-    nn::utils::clip_grads_with_norm_(params, 1.0, nn::utils::get_total_norm(grads));
+    examples::clip_gradients(s->model->parameters(), 1.0);
     s->opt->step();
     return std::vector<Tensor>{loss.detach()};
   };

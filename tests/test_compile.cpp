@@ -34,6 +34,13 @@ auto compiled_linear_step(nn::Linear& lin, optim::Optimizer& opt) {
   });
 }
 
+// `to` gets `from`'s weights: the eager twin of a compiled Linear.
+void copy_weights(nn::Linear& to, const nn::Linear& from) {
+  NoGradGuard g;
+  to->weight.copy_(from->weight);
+  to->bias.copy_(from->bias);
+}
+
 int64_t launches(const std::function<void()>& f) {
   int64_t before = kernel_launch_count();
   f();
@@ -470,11 +477,7 @@ TEST(CompileCudaGraphs, WholeStepReplaysLikeEager) {
 TEST(CompileOptim, ClipGradNormInsideCompileMatchesEager) {
   manual_seed(5);
   nn::Linear lin(6, 3), twin(6, 3);
-  {
-    NoGradGuard g;
-    twin->weight.copy_(lin->weight);
-    twin->bias.copy_(lin->bias);
-  }
+  copy_weights(twin, lin);
   optim::AdamW opt(lin->parameters(), optim::AdamWOptions(0.05)), opt_twin(twin->parameters(), optim::AdamWOptions(0.05));
   auto step = compile([&](const Tensor& x) {
     opt.zero_grad();
@@ -512,11 +515,7 @@ TEST(CompileOptim, ClipGradNormInsideCompileMatchesEager) {
 TEST(CompileGuards, SchedulerLearningRateChangeNeedsNoRetrace) {
   manual_seed(3);
   nn::Linear lin(4, 2), twin(4, 2);
-  {
-    NoGradGuard g;
-    twin->weight.copy_(lin->weight);
-    twin->bias.copy_(lin->bias);
-  }
+  copy_weights(twin, lin);
   for (bool adam : {false, true}) {
     std::unique_ptr<optim::Optimizer> opt, opt_twin;
     if (adam) {

@@ -1,5 +1,7 @@
 #include "gpt/char_gpt.h"
 
+#include "text/clip_gradients.h"
+
 #include <limits>
 #include <random>
 
@@ -22,12 +24,6 @@ Tensor probe_logits(GPT& model, const Tensor& data, Device device) {
   Tensor out = model->forward(data.narrow(0, 0, n).view({1, n}).to(device));
   model->train();
   return out.to(Device(kCPU));
-}
-
-std::vector<Tensor> grads_of(const std::vector<Tensor>& params) {
-  std::vector<Tensor> grads;
-  for (const Tensor& p : params) grads.push_back(p.grad());
-  return grads;
 }
 
 }  // namespace
@@ -82,8 +78,7 @@ GptResult train_gpt(const GptOptions& o) {
       loss.backward();
       loss_sum = loss_sum.defined() ? loss_sum + loss.detach() : loss.detach();
     }
-    Tensor norm = nn::utils::get_total_norm(grads_of(params));
-    if (o.clip > 0) nn::utils::clip_grads_with_norm_(params, o.clip, norm);
+    Tensor norm = clip_gradients(params, o.clip);
     opt.step();
     return std::vector<Tensor>{loss_sum, norm};
   };

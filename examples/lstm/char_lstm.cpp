@@ -1,5 +1,7 @@
 #include "lstm/char_lstm.h"
 
+#include "text/clip_gradients.h"
+
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -85,12 +87,7 @@ LstmResult train_lstm(const LstmOptions& o) {
     Tensor logits = std::get<0>(model->forward(x));
     Tensor loss = F::cross_entropy(logits.reshape({-1, vocab.size()}), y.reshape({-1}));
     loss.backward();
-    if (o.clip > 0) {
-      // clip_grad_norm_ would read the norm on the host, which a compiled step cannot.
-      std::vector<Tensor> grads;
-      for (const Tensor& p : model->parameters()) grads.push_back(p.grad());
-      nn::utils::clip_grads_with_norm_(model->parameters(), o.clip, nn::utils::get_total_norm(grads));
-    }
+    if (o.clip > 0) clip_gradients(model->parameters(), o.clip);
     opt.step();
     return loss.detach();
   };
