@@ -33,13 +33,23 @@ class GptExample : public ::testing::TestWithParam<Device> {
     o.warmup = 10;
     return o;
   }
-  static constexpr int64_t kSteps = 150;
+  static constexpr int64_t kSteps = 300;
 };
 
-// A uniform guess over the ~98 characters of docs/ARCHITECTURE.md costs 4.6 nats and the
-// character frequencies alone ~3.3; in 150 steps the model reaches ~2.9 (measured: 2.92, the
-// mean of the last 10 steps), so below 3.1 it has learned some context.
-constexpr double kLossBound = 3.1;
+// A uniform guess over the ~100 characters of docs/ARCHITECTURE.md costs 4.6 nats and the
+// character frequencies alone 3.4; below 3.2 the model has learned some context. The text
+// changes with every edit of that page, and any change of the text, of the seed or of a
+// kernel's rounding moves the curve like a new seed: over seeds 0-7 the mean of the last 10
+// of 300 steps was 2.65-2.97 (mean 2.76; measured on the page of 2026-12-02). At 150 steps
+// the spread (2.9-3.4) straddled any useful bound, which failed CI after an edit of the page.
+constexpr double kLossBound = 3.2;
+
+// Every 25th step loss: what a failed bound prints, so a CI log shows the curve.
+std::string curve(const std::vector<double>& losses) {
+  std::string out;
+  for (size_t i = 24; i < losses.size(); i += 25) out += std::to_string(losses[i]).substr(0, 5) + " ";
+  return out;
+}
 
 }  // namespace
 
@@ -51,7 +61,7 @@ TEST_P(GptExample, EagerLearnsReloadsAndSamplesDeterministically) {
   ASSERT_EQ(r.step_losses.size(), static_cast<size_t>(kSteps));
   for (double l : r.step_losses) ASSERT_TRUE(std::isfinite(l));
   EXPECT_GT(r.step_losses.front(), std::log(static_cast<double>(r.vocab)) - 0.3);
-  EXPECT_LT(mean_of_last(r.step_losses, 10), kLossBound);
+  EXPECT_LT(mean_of_last(r.step_losses, 10), kLossBound) << curve(r.step_losses);
   EXPECT_TRUE(r.reloaded_identical);
   EXPECT_EQ(r.sample.size(), o.prime.size() + 60);
 
@@ -88,7 +98,7 @@ TEST_P(GptExample, CompiledLearnsWithTheEagerLossesStepByStep) {
     }
     ASSERT_NEAR(compiled.step_losses[i], eager.step_losses[i], kDrift * eager.step_losses[i]) << "step " << i;
   }
-  EXPECT_LT(mean_of_last(compiled.step_losses, 10), kLossBound);
+  EXPECT_LT(mean_of_last(compiled.step_losses, 10), kLossBound) << curve(compiled.step_losses);
   EXPECT_EQ(compiled.compiles, 1);
 }
 

@@ -33,9 +33,10 @@ class LstmExample : public ::testing::TestWithParam<Device> {
   static constexpr int64_t kSteps = 150;
 };
 
-// A uniform guess over the vocabulary costs log(vocab) nats (4.6 for the ~98 characters of
-// docs/ARCHITECTURE.md) and the character frequencies alone ~3.3; in 150 steps the model
-// reaches ~2.3 (measured: 2.27 at step 150), so below 2.7 it has learned some context.
+// A uniform guess over the vocabulary costs log(vocab) nats (4.6 for the ~100 characters of
+// docs/ARCHITECTURE.md) and the character frequencies alone 3.4; below 2.7 the model has
+// learned some context. The page changes with every edit, which moves the curve like a new
+// seed: over seeds 0-7 the mean of the last 10 of 150 steps was 2.25-2.38.
 constexpr double kLossBound = 2.7;
 
 }  // namespace
