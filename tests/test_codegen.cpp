@@ -117,6 +117,42 @@ TEST(Codegen, KernelNamesNameTheirOps) {
   EXPECT_EQ(srcs[0].vec, 4);
 }
 
+// index_t is 32-bit only where every index a kernel forms fits: the grid-stride loop's last
+// i + step and a strided view's farthest element (not the element count alone).
+TEST(Codegen, IndexWidthCoversTheFarthestReachableElement) {
+  auto g = jit::trace([](const std::vector<Tensor>& t) { return std::vector<Tensor>{(t[0] * 2).exp()}; },
+                      {randn({4, 6})});
+  auto index_type = [&](const Shape& sizes, const Shape& in_strides, const Shape& out_strides) {
+    jit::Graph h = g;
+    for (int v : h.inputs) {
+      h.values[v].sizes = sizes;
+      h.values[v].strides = in_strides;
+    }
+    for (auto& v : h.values)
+      if (v.kind == jit::ValueKind::Node) {
+        v.sizes = sizes;
+        v.strides = out_strides;
+      }
+    auto srcs = sources(h);
+    EXPECT_EQ(srcs.size(), 1u);
+    const std::string& s = srcs.at(0).source;
+#ifdef EMBER_WITH_CUDA
+    EXPECT_NO_THROW(jit::nvrtc_compile(s, srcs[0].name, jit::default_cuda_arch())) << s;
+#endif
+    if (s.find("typedef long long index_t;") != std::string::npos) return std::string("long long");
+    if (s.find("typedef int index_t;") != std::string::npos) return std::string("int");
+    return std::string("none");
+  };
+  EXPECT_EQ(index_type({4, 6}, {6, 1}, {6, 1}), "int");
+  // 2^31 - 2^24 floats: fewer than 2^31 elements, but i + step passes 2^31 on a full grid.
+  const int64_t big = (int64_t{1} << 31) - (int64_t{1} << 24);
+  EXPECT_EQ(index_type({big}, {1}, {1}), "long long");
+  EXPECT_EQ(index_type({int64_t{1} << 30}, {1}, {1}), "int");
+  // A [2, 3] view of a big storage: rows 2^31 elements apart.
+  EXPECT_EQ(index_type({2, 3}, {int64_t{1} << 31, 1}, {3, 1}), "long long");
+  EXPECT_EQ(index_type({2, 3}, {int64_t{1} << 20, 1}, {3, 1}), "int");
+}
+
 #ifdef EMBER_WITH_CUDA
 
 TEST(Codegen, NvrtcCompilesEverySource) {

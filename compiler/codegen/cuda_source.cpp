@@ -1,6 +1,7 @@
 #include "compiler/codegen/cuda_source.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <iomanip>
 #include <sstream>
@@ -54,6 +55,10 @@ std::string literal(const Scalar& s, ScalarType t) {
   return os.str();
 }
 
+// Grid-stride loops run on at most this many blocks.
+constexpr int64_t kMaxGridBlocks = 65535 * 8;
+constexpr int64_t kInt32Max = (int64_t{1} << 31) - 1;
+
 struct InputInfo {
   enum class Kind : uint8_t { Literal, HostScalar, Dense, Strided } kind;
   ScalarType dtype;
@@ -99,7 +104,9 @@ class SourceBuilder {
 
  private:
   void classify_operands() {
-    wide_ = n_ >= (int64_t{1} << 31);
+    // index_t is 32-bit only if every index a kernel forms fits: a grid-stride loop's last
+    // i + step, and each strided operand's farthest element (a small view of a big storage).
+    wide_ = n_ + kMaxGridBlocks * ks_.threads > kInt32Max;
     input_slot_.assign(g_.values.size(), -1);
     for (size_t j = 0; j < grp_.inputs.size(); ++j) {
       const Value& v = g_.values[grp_.inputs[j]];
@@ -122,10 +129,16 @@ class SourceBuilder {
         int off = nd_ - static_cast<int>(v.sizes.size());
         for (size_t d = 0; d < v.sizes.size(); ++d)
           info.strides[d + off] = v.sizes[d] == 1 ? 0 : v.strides[d];
-        wide_ = wide_ || v.numel() >= (int64_t{1} << 31);
+        wide_ = wide_ || farthest_element(info.strides) > kInt32Max;
       }
       ins_.push_back(info);
     }
+  }
+
+  int64_t farthest_element(const Shape& strides) const {
+    int64_t off = 0;
+    for (int d = 0; d < nd_; ++d) off += std::max<int64_t>(shape_[d] - 1, 0) * std::abs(strides[d]);
+    return off;
   }
 
   // Pointwise outputs of the group occupy p.out[0..), the reduction output follows them.
@@ -268,7 +281,7 @@ class SourceBuilder {
     src_ << ");\n";
     for (size_t k = 0; k < computed_.size(); ++k) src_ << "    " << out_ptr(k) << "[i] = o" << k << ";\n";
     src_ << "  }\n}\n";
-    ks_.blocks = std::max<int64_t>(1, std::min<int64_t>((n_ + ks_.threads * ks_.vec - 1) / (ks_.threads * ks_.vec), 65535 * 8));
+    ks_.blocks = std::max<int64_t>(1, std::min<int64_t>((n_ + ks_.threads * ks_.vec - 1) / (ks_.threads * ks_.vec), kMaxGridBlocks));
   }
 
   // ----- Reduction epilogue: R (the kind) and acc_t (its accumulation type) come from
@@ -359,7 +372,7 @@ class SourceBuilder {
 
   // Few reduced elements per output: a thread per output, in order.
   void emit_thread_per_output() {
-    ks_.blocks = std::max<int64_t>(1, std::min<int64_t>((red_.out_n + ks_.threads - 1) / ks_.threads, 65535 * 8));
+    ks_.blocks = std::max<int64_t>(1, std::min<int64_t>((red_.out_n + ks_.threads - 1) / ks_.threads, kMaxGridBlocks));
     src_ << "  for (index_t o = (index_t)blockIdx.x * blockDim.x + threadIdx.x; o < " << red_.out_n
          << "; o += (index_t)gridDim.x * blockDim.x) {\n    acc_t acc = R::identity<acc_t>();\n"
          << "    for (index_t r = 0; r < " << red_.red_n << "; ++r) {\n      index_t i = flat_index(o, r);\n"
@@ -368,7 +381,7 @@ class SourceBuilder {
 
   // Many reduced elements per output: a block per output, then block_reduce.
   void emit_block_per_output() {
-    ks_.blocks = std::max<int64_t>(1, std::min<int64_t>(red_.out_n, 65535 * 8));
+    ks_.blocks = std::max<int64_t>(1, std::min<int64_t>(red_.out_n, kMaxGridBlocks));
     src_ << "  for (index_t o = blockIdx.x; o < " << red_.out_n << "; o += gridDim.x) {\n"
          << "    acc_t acc = R::identity<acc_t>();\n"
          << "    for (index_t r = threadIdx.x; r < " << red_.red_n << "; r += blockDim.x) {\n      index_t i = flat_index(o, r);\n"
