@@ -11,6 +11,7 @@
 #include "compiler/codegen/nvrtc.h"
 #include "compiler/fused_kernel.h"
 #include "kernels/backend.h"
+#include "kernels/tensor_alloc.h"
 #include "runtime/cuda/cuda_check.h"
 #include "runtime/cuda/cuda_context.h"
 
@@ -18,10 +19,18 @@ namespace ember::jit {
 
 namespace {
 
+// Asked once per device, not once per fused kernel.
 int arch_of(Device d) {
-  cudaDeviceProp prop;
-  EMBER_CUDA_CHECK(cudaGetDeviceProperties(&prop, d.index));
-  return prop.major * 10 + prop.minor;
+  static std::array<int, 16> arch{};
+  static std::array<std::once_flag, 16> once;
+  EMBER_CHECK(d.index >= 0 && d.index < static_cast<int>(arch.size()), "internal: CUDA device index ", d.index);
+  std::call_once(once[d.index], [&] {
+    int major = 0, minor = 0;
+    EMBER_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, d.index));
+    EMBER_CUDA_CHECK(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, d.index));
+    arch[d.index] = major * 10 + minor;
+  });
+  return arch[d.index];
 }
 
 class CudaFusedKernel final : public FusedKernel {
@@ -36,8 +45,6 @@ class CudaFusedKernel final : public FusedKernel {
   }
 
   ~CudaFusedKernel() override {
-    for (auto& s : scratch_)
-      if (s) cudaFree(s);
     for (auto& l : libraries_)
       if (l) cudaLibraryUnload(l);
   }
@@ -77,11 +84,19 @@ class CudaFusedKernel final : public FusedKernel {
     for (int j : spec_.dense_inputs)
       vec_ok = vec_ok && aligned(values[grp.inputs[j]].data_ptr(), values[grp.inputs[j]].element_size());
     put(l.vec_ok, static_cast<int>(vec_ok ? 1 : 0));
-    put(l.scratch, scratch_for(dev));
-    void* args[] = {buf.data()};
     auto stream = static_cast<cudaStream_t>(cuda::current_stream(dev));
     count_kernel_launch();
     if (numel_ == 0) return;
+    // The reduce-all partials and counter: per launch from the caching allocator (so an OOM
+    // releases cached blocks and retries, and two streams never share one), zeroed in order
+    // on the launch stream.
+    Tensor scratch;
+    if (spec_.scratch_bytes > 0) {
+      scratch = empty_tensor({spec_.scratch_bytes}, kUInt8, grp.device);
+      EMBER_CUDA_CHECK(cudaMemsetAsync(scratch.data_ptr(), 0, static_cast<size_t>(spec_.scratch_bytes), stream));
+    }
+    put(l.scratch, scratch.defined() ? scratch.data_ptr() : nullptr);
+    void* args[] = {buf.data()};
     EMBER_CUDA_CHECK(cudaLaunchKernel(reinterpret_cast<const void*>(kernel), dim3(static_cast<unsigned>(spec_.blocks)),
                                       dim3(spec_.threads), args, 0, stream));
     EMBER_CUDA_CHECK(cudaGetLastError());
@@ -98,23 +113,12 @@ class CudaFusedKernel final : public FusedKernel {
     return kernels_[dev];
   }
 
-  void* scratch_for(int dev) const {
-    if (spec_.scratch_bytes == 0) return nullptr;
-    std::lock_guard<std::mutex> g(mu_);
-    if (!scratch_[dev]) {
-      EMBER_CUDA_CHECK(cudaMalloc(&scratch_[dev], spec_.scratch_bytes));
-      EMBER_CUDA_CHECK(cudaMemset(scratch_[dev], 0, spec_.scratch_bytes));
-    }
-    return scratch_[dev];
-  }
-
   CudaKernelSource spec_;
   std::shared_ptr<const std::vector<char>> cubin_;
   int64_t numel_ = 0;
   mutable std::mutex mu_;
   mutable std::array<cudaLibrary_t, 16> libraries_{};
   mutable std::array<cudaKernel_t, 16> kernels_{};
-  mutable std::array<void*, 16> scratch_{};
 };
 
 }  // namespace
