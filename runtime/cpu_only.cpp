@@ -3,6 +3,7 @@
 
 #include "ember/device.h"
 #include "ember/error.h"
+#include "runtime/cuda/cuda_unavailable.h"
 
 namespace ember {
 
@@ -17,6 +18,7 @@ void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device
 namespace cuda {
 int device_count() { return 0; }
 bool is_available() { return false; }
+const char* unavailable_reason() { return "ember was built without CUDA support"; }
 void synchronize(int) {}
 }  // namespace cuda
 

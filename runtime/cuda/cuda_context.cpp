@@ -1,9 +1,14 @@
 #include "runtime/cuda/cuda_context.h"
 
+#include <dlfcn.h>
+
 #include <array>
+#include <cstdio>
+#include <string>
 #include <mutex>
 
 #include "runtime/cuda/cuda_check.h"
+#include "runtime/cuda/cuda_unavailable.h"
 #include "runtime/cuda/stream_sync.h"
 #include "ember/device.h"
 
@@ -28,18 +33,43 @@ int checked(int device) {
               " is not available (", device_count(), " CUDA device(s) found)");
   return device;
 }
+
+// Function-local: device_count() may run during another file's static initialisation.
+std::string& unavailable_text() {
+  static std::string text;
+  return text;
+}
+
+bool driver_installed() {
+  void* h = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
+  if (h) dlclose(h);
+  return h != nullptr;
+}
 }  // namespace
 
 int device_count() {
   static int count = [] {
     int n = 0;
-    if (cudaGetDeviceCount(&n) != cudaSuccess) {
-      cudaGetLastError();  // no driver or no device: CPU only
+    cudaError_t e = cudaGetDeviceCount(&n);
+    if (e != cudaSuccess) {
+      cudaGetLastError();
+      if (!driver_installed()) {
+        unavailable_text() = "no NVIDIA driver installed (libcuda.so.1 not found)";
+      } else {
+        unavailable_text() = std::string(cudaGetErrorName(e)) + ": " + cudaGetErrorString(e);
+        std::fprintf(stderr, "ember: CUDA is not usable (%s); running on the CPU only\n", unavailable_text().c_str());
+      }
       return 0;
     }
+    if (n == 0) unavailable_text() = "the CUDA driver reports no devices";
     return n < kMaxDevices ? n : kMaxDevices;
   }();
   return count;
+}
+
+const char* unavailable_reason() {
+  device_count();
+  return unavailable_text().c_str();
 }
 
 bool is_available() { return device_count() > 0; }
