@@ -474,6 +474,23 @@ TEST(CompileCudaGraphs, WholeStepReplaysLikeEager) {
   EXPECT_LE(jit::forward_program(step).summary().launches_per_call, 12);
 }
 
+// A CUDA graph replay would repeat the seed and offset captured with it, so a program that
+// draws random numbers runs without a graph: every call draws fresh numbers, as eager does.
+TEST(CompileCudaGraphs, RandomOpsDrawFreshNumbersEveryCall) {
+  EMBER_REQUIRE_CUDA();
+  auto o = TensorOptions().device(Device(kCUDA));
+  Tensor x = randn({256}, o);
+  CompileOptions co;
+  co.cuda_graphs = true;
+  auto f = compile([&](const Tensor& x) { return x + rand({256}, o); }, co);
+  manual_seed(3);
+  std::vector<Tensor> compiled;
+  for (int t = 0; t < 4; ++t) compiled.push_back(f(x));
+  manual_seed(3);
+  for (int t = 0; t < 4; ++t) EXPECT_TRUE(compiled[t].equal(x + rand({256}, o))) << "call " << t;
+  EXPECT_FALSE(compiled[2].equal(compiled[3]));
+}
+
 TEST(CompileOptim, ClipGradNormInsideCompileMatchesEager) {
   manual_seed(5);
   nn::Linear lin(6, 3), twin(6, 3);

@@ -4,8 +4,10 @@
 
 #include "compiler/graph_replay.h"
 #include "compiler/log.h"
+#include "compiler/passes.h"
 #include "compiler/program.h"
 #include "kernels/backend.h"
+#include "kernels/op_registry.h"
 #include "kernels/ops/ops_util.h"
 #include "kernels/tensor_alloc.h"
 #include "runtime/cuda/cuda_check.h"
@@ -69,6 +71,10 @@ class CudaGraphReplay final : public GraphReplay {
     for (const auto& v : p.graph().values)
       if (v.device != device_ && !(v.kind == ValueKind::Constant && v.sizes.empty()))
         return refuse("the program uses more than one device");
+    for (const auto& n : p.graph().nodes)
+      if (has_side_effect(n.op))
+        return refuse(std::string("the program draws random numbers (") + op_name(n.op) +
+                      "), and a replay would repeat the seed and offset captured with it");
     return !inputs.empty() || refuse("the program has no inputs");
   }
 
