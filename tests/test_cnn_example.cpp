@@ -70,12 +70,12 @@ TEST_P(CnnExample, CompiledLearnsWithTheEagerLossesStepByStep) {
     worst = std::max(worst, std::abs(compiled.step_losses[i] - eager.step_losses[i]));
     EXPECT_NEAR(compiled.step_losses[i], eager.step_losses[i], 0.1) << "step " << i;
   }
-  for (size_t e = 0; e < eager.epochs.size(); ++e)
+  std::printf("compiled vs eager: largest step-loss difference %.3g; epoch losses", worst);
+  for (size_t e = 0; e < eager.epochs.size(); ++e) {
     EXPECT_NEAR(compiled.epochs[e].train_loss, eager.epochs[e].train_loss, 0.1 * eager.epochs[e].train_loss)
         << "epoch " << e;
-  std::printf("compiled vs eager: largest step-loss difference %.3g; epoch losses", worst);
-  for (size_t e = 0; e < eager.epochs.size(); ++e)
     std::printf(" %.4f/%.4f", eager.epochs[e].train_loss, compiled.epochs[e].train_loss);
+  }
   std::printf("\n");
 }
 
