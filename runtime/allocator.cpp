@@ -18,7 +18,10 @@ namespace {
 class AlignedHostMemory final : public RawMemory {
  public:
   void* alloc(size_t nbytes) override { return std::aligned_alloc(64, (nbytes + 63) / 64 * 64); }
-  void free(void* ptr, size_t) override { std::free(ptr); }
+  bool free(void* ptr, size_t) override {
+    std::free(ptr);
+    return true;
+  }
 };
 
 std::array<DeviceAllocatorFactory, 2> g_factories{};

@@ -26,8 +26,10 @@ bool CachingAllocator::BlockLess::operator()(const Block* a, const Block* b) con
 }
 
 namespace {
-// Private pool keys live in their own range so they never equal a stream pointer.
+// Private pool keys live in their own range so they never equal a stream pointer. The pool
+// open on this thread belongs to one allocator: the others keep allocating per stream.
 EMBER_FAST_TLS uint64_t t_private_pool = 0;
+EMBER_FAST_TLS const void* t_private_pool_owner = nullptr;
 void* private_key(uint64_t id) { return reinterpret_cast<void*>(~uintptr_t{0} - id); }
 bool is_private(void* key) { return reinterpret_cast<uintptr_t>(key) > ~uintptr_t{0} - (uintptr_t{1} << 32); }
 
@@ -78,7 +80,10 @@ CachingAllocator::Block* CachingAllocator::new_segment(bool small, void* stream,
   if (!p) return nullptr;
   stats_.reserved_bytes += static_cast<int64_t>(seg);
   stats_.num_device_allocs++;
-  return new Block{this, stream, seg, static_cast<char*>(p), small};
+  Block* b = new Block{this, stream, seg, static_cast<char*>(p), small};
+  // A segment's first block is never merged away, so it stands for the segment.
+  if (is_private(stream)) private_segments_[stream].push_back(b);
+  return b;
 }
 
 DataPtr CachingAllocator::allocate(size_t nbytes) {
@@ -156,12 +161,12 @@ void CachingAllocator::insert_block(Pool& pool, Block* b, Pool::node_type& spare
 }
 
 void CachingAllocator::release_cached() {
+  if (open_private_pools_ > 0) return;
   for (Pool* pool : {&small_, &large_}) {
     for (auto it = pool->begin(); it != pool->end();) {
       Block* b = *it;
       // A captured CUDA graph may still write to its pool's free blocks on replay.
-      if (!b->prev && !b->next && !is_private(b->stream)) {
-        raw_->free(b->ptr, b->size);
+      if (!b->prev && !b->next && !is_private(b->stream) && raw_->free(b->ptr, b->size)) {
         stats_.reserved_bytes -= static_cast<int64_t>(b->size);
         delete b;
         it = pool->erase(it);
@@ -173,33 +178,53 @@ void CachingAllocator::release_cached() {
 }
 
 void* CachingAllocator::pool_key() const {
-  return t_private_pool ? private_key(t_private_pool) : raw_->current_stream();
+  return t_private_pool && t_private_pool_owner == this ? private_key(t_private_pool) : raw_->current_stream();
 }
 
 void CachingAllocator::begin_private_pool(uint64_t id) {
   EMBER_CHECK(id != 0, "private pool ids start at 1");
+  EMBER_CHECK(!t_private_pool, "internal: a private memory pool is already open on this thread");
+  std::lock_guard<std::mutex> g(mu_);
   t_private_pool = id;
+  t_private_pool_owner = this;
+  open_private_pools_++;
 }
 
-void CachingAllocator::end_private_pool() { t_private_pool = 0; }
+void CachingAllocator::end_private_pool() {
+  if (t_private_pool_owner != this) return;
+  std::lock_guard<std::mutex> g(mu_);
+  t_private_pool = 0;
+  t_private_pool_owner = nullptr;
+  open_private_pools_--;
+}
 
 void CachingAllocator::release_private_pool(uint64_t id) {
   std::lock_guard<std::mutex> g(mu_);
-  void* key = private_key(id);
-  // Whole free segments of the pool go back to the device; partly used ones become
-  // ordinary cached blocks again once freed.
-  for (Pool* pool : {&small_, &large_})
-    for (auto it = pool->begin(); it != pool->end();) {
-      Block* b = *it;
-      if (b->stream == key && !b->prev && !b->next) {
-        raw_->free(b->ptr, b->size);
-        stats_.reserved_bytes -= static_cast<int64_t>(b->size);
-        delete b;
-        it = pool->erase(it);
-      } else {
-        ++it;
-      }
+  auto segments = private_segments_.find(private_key(id));
+  if (segments == private_segments_.end()) return;
+  // Whole free segments of the pool go back to the device; the blocks of partly used ones
+  // (tensors the graph's outputs still hold) join the current stream's cache, where they
+  // are reused once freed.
+  void* stream = raw_->current_stream();
+  for (Block* head : segments->second) {
+    Pool& pool = head->small ? small_ : large_;
+    if (!head->allocated && !head->next && open_private_pools_ == 0 && raw_->free(head->ptr, head->size)) {
+      pool.erase(head);
+      stats_.reserved_bytes -= static_cast<int64_t>(head->size);
+      delete head;
+      continue;
     }
+    for (Block* b = head; b; b = b->next) {
+      if (b->allocated) {
+        b->stream = stream;
+        continue;
+      }
+      Pool::node_type node = pool.extract(b);
+      b->stream = stream;
+      pool.insert(std::move(node));
+    }
+  }
+  private_segments_.erase(segments);
 }
 
 AllocatorStats CachingAllocator::stats() const {

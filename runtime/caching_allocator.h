@@ -1,26 +1,31 @@
 #pragma once
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "ember/allocator.h"
 
 namespace ember {
 
 // Where a caching allocator gets its segments: cudaMalloc/cudaFree for CUDA, aligned
-// malloc for the CPU, a fake in tests. alloc returns nullptr when the device is full.
+// malloc for the CPU, a fake in tests. alloc returns nullptr when the device is full; free
+// returns false when the memory could not be given back (it then stays cached).
 class RawMemory {
  public:
   virtual ~RawMemory() = default;
   virtual void* alloc(size_t nbytes) = 0;
-  virtual void free(void* ptr, size_t nbytes) = 0;
+  virtual bool free(void* ptr, size_t nbytes) = 0;
   virtual void* current_stream() { return nullptr; }
 };
 
 // Size-class free lists per stream over device segments, with block splitting and merging,
 // release-of-cached-segments-and-retry on out-of-memory, and usage statistics. An
 // exhausted device raises ember::Error and leaves the allocator usable.
+// A private pool (a CUDA graph's memory) is entered by one thread for one allocator; while
+// any is open, nothing goes back to the device (a cudaFree would break the capture).
 class CachingAllocator final : public Allocator {
  public:
   CachingAllocator(std::unique_ptr<RawMemory> raw, std::string device_name);
@@ -47,7 +52,7 @@ class CachingAllocator final : public Allocator {
   };
   using Pool = std::set<Block*, BlockLess>;
 
-  void* pool_key() const;  // the stream, or the private pool active on this thread
+  void* pool_key() const;  // the stream, or this allocator's private pool open on this thread
   Block* find_free(Pool& pool, void* stream, size_t size, Pool::node_type* spare);
   // Inserts b, reusing `spare`'s node when it holds one (steady-state alloc/free allocate nothing).
   void insert_block(Pool& pool, Block* b, Pool::node_type& spare);
@@ -61,6 +66,8 @@ class CachingAllocator final : public Allocator {
   mutable std::mutex mu_;
   Pool small_, large_;
   AllocatorStats stats_;
+  int open_private_pools_ = 0;
+  std::map<void*, std::vector<Block*>> private_segments_;  // first block of each segment, by pool key
 };
 
 }  // namespace ember

@@ -37,9 +37,10 @@ class FakeDevice final : public RawMemory {
     log_->next += n + (1 << 16);  // segments never touch each other
     return p;
   }
-  void free(void*, size_t n) override {
+  bool free(void*, size_t n) override {
     log_->used -= n;
     ++log_->frees;
+    return true;
   }
   void* current_stream() override { return log_->stream; }
 
@@ -236,6 +237,51 @@ TEST(Allocator, DestructionReturnsCachedMemory) {
   EXPECT_EQ(log->used, 0u);
   EXPECT_EQ(log->allocs, 2);
   EXPECT_EQ(log->frees, 2);
+}
+
+TEST(Allocator, APrivatePoolBelongsToOneAllocator) {
+  Fixture graph(64 * kMiB), other(64 * kMiB);
+  graph.alloc->begin_private_pool(1);
+  { DataPtr p = other.alloc->allocate(1000); }  // the other allocator keeps its stream pool
+  DataPtr again = other.alloc->allocate(1000);
+  EXPECT_EQ(other.log->allocs, 1);
+  { DataPtr captured = graph.alloc->allocate(1000); }
+  graph.alloc->end_private_pool();
+  DataPtr after = graph.alloc->allocate(1000);  // the private pool's free block is not handed out
+  EXPECT_EQ(graph.log->allocs, 2);
+}
+
+TEST(Allocator, AReleasedPrivatePoolsBlocksAreReusedThenReturned) {
+  Fixture f(64 * kMiB);
+  f.alloc->begin_private_pool(7);
+  DataPtr output = f.alloc->allocate(1000);  // a graph output the caller still holds
+  { DataPtr scratch = f.alloc->allocate(1000); }
+  { DataPtr whole = f.alloc->allocate(4 * kMiB); }
+  f.alloc->end_private_pool();
+  EXPECT_EQ(f.log->allocs, 2);
+  f.alloc->release_private_pool(7);
+  EXPECT_EQ(f.log->frees, 1);  // the whole free segment went back at once
+  output = DataPtr();
+  DataPtr reused = f.alloc->allocate(1000);  // the partly used segment joined the stream's cache
+  EXPECT_EQ(f.log->allocs, 2);
+  reused = DataPtr();
+  f.alloc->empty_cache();
+  EXPECT_EQ(f.log->used, 0u);
+  EXPECT_EQ(f.log->frees, 2);
+}
+
+TEST(Allocator, NothingGoesBackToTheDeviceWhileAPrivatePoolIsOpen) {
+  Fixture f(30 * kMiB);
+  { DataPtr a = f.alloc->allocate(5 * kMiB); }  // a cached 20 MiB segment
+  f.alloc->begin_private_pool(1);
+  // Releasing the cache would cudaFree during a capture: the request fails instead.
+  EXPECT_EMBER_ERROR(f.alloc->allocate(22 * kMiB), "FakeGPU out of memory");
+  f.alloc->empty_cache();
+  EXPECT_EQ(f.log->frees, 0);
+  f.alloc->end_private_pool();
+  DataPtr big = f.alloc->allocate(22 * kMiB);  // now the cache is released and the call retried
+  EXPECT_EQ(f.log->frees, 1);
+  EXPECT_EMBER_ERROR(f.alloc->begin_private_pool(0), "private pool ids start at 1");
 }
 
 TEST(Allocator, ConcurrentUse) {

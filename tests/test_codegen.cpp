@@ -6,6 +6,7 @@
 
 #include "frontend/compile/compile_internals.h"
 #include "compiler/codegen/cuda_source.h"
+#include "ember/compile.h"
 #include "frontend/dispatch.h"
 #include "kernels/op_registry.h"
 #include "test_util.h"
@@ -21,6 +22,8 @@ namespace {
 struct Case {
   std::string label;
   jit::Graph graph;
+  TraceFn fn;  // what was traced, and on what, to run it compiled on a GPU
+  std::vector<Tensor> inputs;
 };
 
 // The groups of `g` as generated sources.
@@ -53,11 +56,11 @@ std::vector<Case> pointwise_cases() {
     } catch (const Error&) {                                                                        \
       continue;                                                                                     \
     }                                                                                               \
-    cases.push_back({std::string(#N) + "/" + dtype_name(dt),                                        \
-                     jit::trace([&](const std::vector<Tensor>& t) {                                 \
-                       Tensor r = call1(OpId::N, t, attrs);                                        \
-                       return std::vector<Tensor>{call1(OpId::Cast, {r}, Attrs().set("dtype", kFloat32))}; \
-                     }, in)});                                                                       \
+    TraceFn fn = [attrs](const std::vector<Tensor>& t) {                                       \
+      Tensor r = call1(OpId::N, t, attrs);                                                          \
+      return std::vector<Tensor>{call1(OpId::Cast, {r}, Attrs().set("dtype", kFloat32))};           \
+    };                                                                                              \
+    cases.push_back({std::string(#N) + "/" + dtype_name(dt), jit::trace(fn, in), fn, in});          \
   }
   EMBER_POINTWISE_OPS(EMBER_CASE)
 #undef EMBER_CASE
@@ -68,8 +71,9 @@ std::vector<Case> reduction_cases() {
   std::vector<Case> cases;
   auto add = [&](const std::string& label, const Shape& s, ScalarType dt,
                  std::function<Tensor(const Tensor&)> f) {
-    cases.push_back({label, jit::trace([&](const std::vector<Tensor>& t) { return std::vector<Tensor>{f(t[0])}; },
-                                       {randn(s).to(dt)})});
+    TraceFn fn = [f](const std::vector<Tensor>& t) { return std::vector<Tensor>{f(t[0])}; };
+    std::vector<Tensor> in = {randn(s).to(dt)};
+    cases.push_back({label, jit::trace(fn, in), fn, in});
   };
   add("sum_all", {300, 70}, kFloat32, [](const Tensor& x) { return (x * 2 - 1).pow(2).sum(); });
   add("sum_dim_f64", {300, 70}, kFloat64, [](const Tensor& x) { return (x * 2).exp().sum({1}); });
@@ -162,6 +166,54 @@ TEST(Codegen, NvrtcCompilesEverySource) {
   for (const auto& c : cases)
     for (const auto& s : sources(c.graph))
       EXPECT_NO_THROW(jit::nvrtc_compile(s.source, s.name, jit::default_cuda_arch())) << c.label << "\n" << s.source;
+}
+
+// What the test above only compiles, run: every generated kernel on a GPU against eager
+// there, on contiguous inputs and on views one element off (unaligned: the scalar path).
+// Pointwise kernels are bitwise equal; reductions within a stated tolerance (a fused
+// reduction may add in another order: issue 13).
+TEST(Codegen, EveryGeneratedKernelRunsOnCudaLikeEager) {
+  EMBER_REQUIRE_CUDA();
+  auto on_cuda = [](const std::vector<Tensor>& in, bool shifted) {
+    std::vector<Tensor> out;
+    for (const Tensor& t : in) {
+      if (t.dim() == 0) {
+        out.push_back(t);  // a CPU 0-dim scalar stays on the CPU, as in eager
+        continue;
+      }
+      Tensor flat = t.flatten();
+      Tensor padded = cat({flat.slice(0, 0, 1), flat}).to(Device(kCUDA));
+      Tensor moved = shifted ? padded.slice(0, 1, flat.numel() + 1) : flat.to(Device(kCUDA));
+      out.push_back(moved.view(t.sizes()));
+    }
+    return out;
+  };
+  auto run = [&](const std::vector<Case>& cases, bool bitwise) {
+    for (const auto& c : cases)
+      for (bool shifted : {false, true}) {
+        std::vector<Tensor> in = on_cuda(c.inputs, shifted);
+        std::vector<Tensor> eager = c.fn(in);
+        std::vector<Tensor> compiled = compile(c.fn)(in);
+        ASSERT_EQ(eager.size(), compiled.size()) << c.label;
+        for (size_t i = 0; i < eager.size(); ++i) {
+          if (bitwise) EXPECT_TRUE(bitwise_equal(compiled[i], eager[i])) << c.label << (shifted ? " shifted" : "");
+          else EXPECT_TRUE(close(compiled[i].to(kFloat64), eager[i].to(kFloat64), 1e-2, 1e-3)) << c.label;
+        }
+      }
+  };
+  run(pointwise_cases(), true);
+  run(reduction_cases(), false);
+}
+
+// The kernel caches key on the whole source: a changed preamble is a miss, not a stale hit.
+TEST(Codegen, AChangedPreambleIsACacheMiss) {
+  auto g = jit::trace([](const std::vector<Tensor>& t) { return std::vector<Tensor>{(t[0] * 5).cos()}; }, {randn({8})});
+  auto src = sources(g)[0];
+  jit::nvrtc_compile(src.source, src.name, 90);
+  EXPECT_EQ(jit::nvrtc_compile(src.source, src.name, 90).origin, jit::NvrtcResult::Origin::Memory);
+  // Same kernel name, another source: compiled (or found on disk under its own key).
+  auto changed = jit::nvrtc_compile("#define EMBER_PREAMBLE_CHANGED 1\n" + src.source, src.name, 90);
+  EXPECT_NE(changed.origin, jit::NvrtcResult::Origin::Memory);
 }
 
 TEST(Codegen, NvrtcFailureCarriesSourceAndLog) {

@@ -244,7 +244,7 @@ TEST_F(Gradcheck, NotesNetworkMatchesFiniteDifferences) {
   check([x, y](const TL& t) { return (x.mm(t[0]).clamp(0).mm(t[1]) - y).pow(2).sum(); }, {w1, w2});
 }
 
-TEST_F(Gradcheck, ToDeviceRoundTrip) {
+TEST_F(Gradcheck, ToCudaAndBackRoundTrip) {
   EMBER_REQUIRE_CUDA();
   check([](const TL& t) { return (t[0].to(Device(kCUDA)) * 2).to(Device(kCPU)); }, {rnd({3})});
 }

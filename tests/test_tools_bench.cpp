@@ -7,6 +7,7 @@
 #include <set>
 
 #include "test_util.h"
+#include "tool_path.h"
 
 using namespace ember;
 
@@ -17,7 +18,8 @@ using Result = ember::testing::CommandResult;
 using ember::testing::temp_file;
 
 Result bench(const std::string& args) {
-  return ember::testing::run_command(std::string(EMBER_BENCH_PATH) + " " + args + " 2>&1");
+  std::string tool = ember::testing::tool_path("EMBER_BENCH_TOOL", EMBER_BENCH_PATH);
+  return ember::testing::run_command(tool + " " + args + " 2>&1");
 }
 
 void expect_one_line_error(const Result& r, const std::string& needle) {

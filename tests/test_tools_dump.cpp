@@ -6,6 +6,7 @@
 #include "frontend/compile/compile_internals.h"
 #include "compiler/serialize_graph.h"
 #include "test_util.h"
+#include "tool_path.h"
 
 using namespace ember;
 
@@ -16,7 +17,8 @@ using ember::testing::temp_file;
 
 #ifdef EMBER_DUMP_PATH
 Result dump(const std::string& args) {
-  return ember::testing::run_command(std::string(EMBER_DUMP_PATH) + " " + args + " 2>&1");
+  std::string tool = ember::testing::tool_path("EMBER_DUMP_TOOL", EMBER_DUMP_PATH);
+  return ember::testing::run_command(tool + " " + args + " 2>&1");
 }
 #endif
 

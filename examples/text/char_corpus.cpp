@@ -1,6 +1,7 @@
 #include "text/char_corpus.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -45,11 +46,18 @@ std::string read_text(const std::string& path) {
   return ss.str();
 }
 
-std::string default_text_path() { return std::string(EMBER_EXAMPLES_SOURCE_DIR) + "/docs/ARCHITECTURE.md"; }
+// The repository's files are the corpus; EMBER_SOURCE_DIR names the repository when the
+// binaries run from another folder than they were built in (scripts/gpu_check.sh).
+static std::string source_dir() {
+  const char* moved = std::getenv("EMBER_SOURCE_DIR");
+  return moved && *moved ? moved : EMBER_EXAMPLES_SOURCE_DIR;
+}
+
+std::string default_text_path() { return source_dir() + "/docs/ARCHITECTURE.md"; }
 
 std::string repository_corpus() {
   namespace fs = std::filesystem;
-  fs::path root(EMBER_EXAMPLES_SOURCE_DIR);
+  fs::path root(source_dir());
   std::vector<fs::path> files = {root / "README.md", root / "docs/ARCHITECTURE.md", root / "bench/results/README.md"};
   std::vector<fs::path> headers;
   for (const auto& e : fs::recursive_directory_iterator(root / "include/ember"))

@@ -3,6 +3,7 @@
 #include <array>
 #include <map>
 
+#include "kernels/tensor_alloc.h"
 #include "runtime/cuda/cuda_check.h"
 
 namespace ember::cuda {
@@ -19,7 +20,7 @@ struct DeviceBlas {
   std::mutex mu;
   cublasHandle_t handle = nullptr;
   cublasLtHandle_t lt = nullptr;
-  std::map<cudaStream_t, void*> workspaces;
+  std::map<cudaStream_t, Tensor> workspaces;
 };
 
 std::array<DeviceBlas, kMaxDevices>& all_devices() {
@@ -27,19 +28,19 @@ std::array<DeviceBlas, kMaxDevices>& all_devices() {
   return *d;
 }
 
-void* workspace_for(DeviceBlas& d, cudaStream_t stream) {
+void* workspace_for(DeviceBlas& d, int device, cudaStream_t stream) {
   auto it = d.workspaces.find(stream);
-  if (it != d.workspaces.end()) return it->second;
+  if (it != d.workspaces.end()) return it->second.data_ptr();
   cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
   EMBER_CUDA_CHECK(cudaStreamIsCapturing(stream, &capture));
   EMBER_CHECK(capture == cudaStreamCaptureStatusNone,
               "matmul: the first cuBLAS call on a stream cannot happen during CUDA graph "
               "capture (its workspace must be allocated first); run one matmul on this "
               "stream before capturing");
-  void* ws = nullptr;
-  EMBER_CUDA_CHECK(cudaMalloc(&ws, kWorkspaceBytes));
-  d.workspaces.emplace(stream, ws);
-  return ws;
+  // From the caching allocator, so that running out of memory here releases cached blocks
+  // and retries like any allocation.
+  Tensor ws = empty_tensor({static_cast<int64_t>(kWorkspaceBytes)}, kUInt8, Device(kCUDA, device));
+  return d.workspaces.emplace(stream, std::move(ws)).first->second.data_ptr();
 }
 
 }  // namespace
@@ -70,7 +71,7 @@ CublasLease::CublasLease(int device, cudaStream_t stream) {
   }
   // cublasSetStream resets the workspace to cuBLAS's own pool, so set ours after it.
   EMBER_CUBLAS_CHECK(cublasSetStream(d.handle, stream));
-  workspace_ = workspace_for(d, stream);
+  workspace_ = workspace_for(d, device, stream);
   EMBER_CUBLAS_CHECK(cublasSetWorkspace(d.handle, workspace_, kWorkspaceBytes));
   handle_ = d.handle;
   lt_ = d.lt;

@@ -1,5 +1,13 @@
-// GEMMs with an epilogue (bias over rows of C, then relu) in one cuBLASLt call; when
-// cuBLASLt has no algorithm for the case, the plain GEMM followed by pointwise kernels.
+// GEMMs with an epilogue (+ bias per column of C, then relu) in one cuBLASLt call. When
+// cuBLASLt cannot (no algorithm, any error, a bias along the other axis, a relu that would
+// turn NaN into 0), the GEMM followed by pointwise kernels: the same result as eager.
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "ember/half.h"
 #include "kernels/cuda/cublas_handle.h"
 #include "kernels/cuda/cuda_kernels.h"
 #include "kernels/cuda/gemm_plan.h"
@@ -32,57 +40,76 @@ bool lt_types(ScalarType dt, cudaDataType_t* data) {
   }
 }
 
-void layout(cublasLtMatrixLayout_t* l, cudaDataType_t t, bool trans, int64_t rows, int64_t cols,
-            int64_t ld, int64_t batch, int64_t stride) {
+cublasStatus_t layout(cublasLtMatrixLayout_t* l, cudaDataType_t t, bool trans, int64_t rows, int64_t cols,
+                      int64_t ld, int64_t batch, int64_t stride) {
   // The stored matrix is (trans ? cols x rows : rows x cols), column-major.
-  EMBER_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(l, t, trans ? cols : rows, trans ? rows : cols, ld));
-  if (batch > 1) {
-    int32_t count = static_cast<int32_t>(batch);
-    EMBER_CUBLAS_CHECK(cublasLtMatrixLayoutSetAttribute(*l, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count, sizeof count));
-    EMBER_CUBLAS_CHECK(cublasLtMatrixLayoutSetAttribute(*l, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride, sizeof stride));
-  }
+  cublasStatus_t st = cublasLtMatrixLayoutCreate(l, t, trans ? cols : rows, trans ? rows : cols, ld);
+  if (st != CUBLAS_STATUS_SUCCESS || batch <= 1) return st;
+  int32_t count = static_cast<int32_t>(batch);
+  st = cublasLtMatrixLayoutSetAttribute(*l, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count, sizeof count);
+  if (st != CUBLAS_STATUS_SUCCESS) return st;
+  return cublasLtMatrixLayoutSetAttribute(*l, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride, sizeof stride);
 }
 
-// One cuBLASLt matmul with the epilogue; false when cuBLASLt offers no algorithm.
-bool lt_matmul(const GemmArgs& a, const GemmPlan& p, cudaDataType_t t, int device) {
+#define EMBER_LT_TRY(expr) \
+  if ((expr) != CUBLAS_STATUS_SUCCESS) return false
+
+// The largest power of two up to 256 that divides every matrix start of a batch: what
+// cuBLASLt may assume (it assumes 256 unless told, and a kernel picked for that faults on a
+// view that starts mid-row).
+uint32_t alignment(const void* p, int64_t batch_stride_bytes, int64_t batch) {
+  uint64_t bits = reinterpret_cast<uintptr_t>(p) | 256u;
+  if (batch > 1) bits |= static_cast<uint64_t>(batch_stride_bytes);
+  return static_cast<uint32_t>(bits & (~bits + 1));
+}
+
+// One cuBLASLt matmul with the epilogue (bias, relu when `relu`); false when cuBLASLt cannot
+// do it for any reason, so that the caller falls back to the unfused launches.
+bool lt_matmul(const GemmArgs& a, const GemmPlan& p, cudaDataType_t t, int device, bool relu) {
+  // cuBLASLt's bias runs along the rows of the column-major result; those are C's columns
+  // only when the call computes C^T.
+  if (a.bias && !p.output_transposed) return false;
+  if (a.bias && reinterpret_cast<uintptr_t>(a.bias) % 16 != 0) return false;
   CublasLease blas(device, stream_of(device));
   LtDescs d;
-  EMBER_CUBLAS_CHECK(cublasLtMatmulDescCreate(&d.op, CUBLAS_COMPUTE_32F, CUDA_R_32F));
+  EMBER_LT_TRY(cublasLtMatmulDescCreate(&d.op, CUBLAS_COMPUTE_32F, CUDA_R_32F));
   cublasOperation_t ta = p.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N, tb = p.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
-  EMBER_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(d.op, CUBLASLT_MATMUL_DESC_TRANSA, &ta, sizeof ta));
-  EMBER_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(d.op, CUBLASLT_MATMUL_DESC_TRANSB, &tb, sizeof tb));
-  // In the column-major view, a row-major bias over C's columns is a bias over rows of C^T,
-  // which is what cuBLASLt's BIAS epilogue adds.
-  cublasLtEpilogue_t epi = a.bias ? (a.relu ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_BIAS)
-                                  : CUBLASLT_EPILOGUE_RELU;
-  EMBER_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(d.op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epi, sizeof epi));
+  EMBER_LT_TRY(cublasLtMatmulDescSetAttribute(d.op, CUBLASLT_MATMUL_DESC_TRANSA, &ta, sizeof ta));
+  EMBER_LT_TRY(cublasLtMatmulDescSetAttribute(d.op, CUBLASLT_MATMUL_DESC_TRANSB, &tb, sizeof tb));
+  cublasLtEpilogue_t epi = a.bias ? (relu ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_BIAS)
+                                  : (relu ? CUBLASLT_EPILOGUE_RELU : CUBLASLT_EPILOGUE_DEFAULT);
+  EMBER_LT_TRY(cublasLtMatmulDescSetAttribute(d.op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epi, sizeof epi));
   if (a.bias) {
     const void* bias = a.bias;
-    EMBER_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(d.op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias));
-    EMBER_CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(d.op, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &t, sizeof t));
+    EMBER_LT_TRY(cublasLtMatmulDescSetAttribute(d.op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias));
+    EMBER_LT_TRY(cublasLtMatmulDescSetAttribute(d.op, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &t, sizeof t));
   }
-  layout(&d.a, t, p.trans_a, p.m, p.k, p.lda, p.batch, p.stride_a);
-  layout(&d.b, t, p.trans_b, p.k, p.n, p.ldb, p.batch, p.stride_b);
-  layout(&d.c, t, false, p.m, p.n, p.ldc, p.batch, p.stride_c);
-  EMBER_CUBLAS_CHECK(cublasLtMatmulPreferenceCreate(&d.pref));
+  int64_t item = static_cast<int64_t>(itemsize(a.dtype));
+  EMBER_LT_TRY(layout(&d.a, t, p.trans_a, p.m, p.k, p.lda, p.batch, p.stride_a));
+  EMBER_LT_TRY(layout(&d.b, t, p.trans_b, p.k, p.n, p.ldb, p.batch, p.stride_b));
+  EMBER_LT_TRY(layout(&d.c, t, false, p.m, p.n, p.ldc, p.batch, p.stride_c));
+  EMBER_LT_TRY(cublasLtMatmulPreferenceCreate(&d.pref));
   size_t ws = blas.workspace_bytes();
-  EMBER_CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(d.pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof ws));
+  EMBER_LT_TRY(cublasLtMatmulPreferenceSetAttribute(d.pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof ws));
+  const std::pair<cublasLtMatmulPreferenceAttributes_t, uint32_t> aligned[] = {
+      {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, alignment(p.a, p.stride_a * item, p.batch)},
+      {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, alignment(p.b, p.stride_b * item, p.batch)},
+      {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, alignment(p.c, p.stride_c * item, p.batch)},
+      {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, alignment(p.c, p.stride_c * item, p.batch)}};
+  for (const auto& [attr, bytes] : aligned)
+    EMBER_LT_TRY(cublasLtMatmulPreferenceSetAttribute(d.pref, attr, &bytes, sizeof bytes));
   cublasLtMatmulHeuristicResult_t result{};
   int found = 0;
-  cublasStatus_t st = cublasLtMatmulAlgoGetHeuristic(blas.lt_handle(), d.op, d.a, d.b, d.c, d.c, d.pref, 1, &result, &found);
-  if (st != CUBLAS_STATUS_SUCCESS || found == 0) return false;
+  EMBER_LT_TRY(cublasLtMatmulAlgoGetHeuristic(blas.lt_handle(), d.op, d.a, d.b, d.c, d.c, d.pref, 1, &result, &found));
+  if (found == 0) return false;
   float alpha = static_cast<float>(a.alpha), beta = static_cast<float>(a.beta);
-  EMBER_CUBLAS_CHECK(cublasLtMatmul(blas.lt_handle(), d.op, &alpha, p.a, d.a, p.b, d.b, &beta, p.c, d.c, p.c, d.c,
-                                    &result.algo, blas.workspace(), ws, stream_of(device)));
+  EMBER_LT_TRY(cublasLtMatmul(blas.lt_handle(), d.op, &alpha, p.a, d.a, p.b, d.b, &beta, p.c, d.c, p.c, d.c,
+                              &result.algo, blas.workspace(), ws, stream_of(device)));
   return true;
 }
 
-// The same result in three launches: GEMM, + bias, clamp_min(0).
-void unfused(const GemmArgs& a) {
-  GemmArgs plain = a;
-  plain.bias = nullptr;
-  plain.relu = false;
-  gemm(plain);
+// The epilogue's parts as pointwise launches after the GEMM: + bias, clamp_min(0).
+void pointwise_epilogue(const GemmArgs& a) {
   int64_t item = static_cast<int64_t>(itemsize(a.dtype));
   PointwiseArgs p;
   p.compute = a.dtype == kFloat64 ? kFloat64 : kFloat32;
@@ -112,6 +139,61 @@ void unfused(const GemmArgs& a) {
   }
 }
 
+// Host values in the GEMM's dtype, and back to float.
+std::vector<char> encode(const std::vector<float>& v, ScalarType dtype) {
+  std::vector<char> bytes(v.size() * itemsize(dtype));
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (dtype == kFloat16) reinterpret_cast<Half*>(bytes.data())[i] = Half(v[i]);
+    else if (dtype == kBFloat16) reinterpret_cast<BFloat16*>(bytes.data())[i] = BFloat16(v[i]);
+    else reinterpret_cast<float*>(bytes.data())[i] = v[i];
+  }
+  return bytes;
+}
+
+float decode(const char* bytes, size_t i, ScalarType dtype) {
+  if (dtype == kFloat16) return reinterpret_cast<const Half*>(bytes)[i];
+  if (dtype == kBFloat16) return reinterpret_cast<const BFloat16*>(bytes)[i];
+  return reinterpret_cast<const float*>(bytes)[i];
+}
+
+// Whether cuBLASLt's relu epilogue keeps NaN as NaN (eager relu does; a max(x, 0) that
+// drops NaN would make compiled differ from eager), found once per device and dtype by a
+// 64 x 64 GEMM whose first row of A is NaN. Unknown during a capture (the probe must
+// synchronise): then no.
+bool relu_epilogue_keeps_nan(int device, ScalarType dtype, cudaDataType_t t) {
+  constexpr int kDtypes = 3, kMaxDevices = 16;
+  static std::array<std::atomic<int8_t>, kDtypes * kMaxDevices> known{};  // 0 unknown, 1 yes, 2 no
+  if (device >= kMaxDevices) return false;
+  int slot = (dtype == kFloat32 ? 0 : dtype == kFloat16 ? 1 : 2) + kDtypes * device;
+  if (int8_t k = known[slot].load()) return k == 1;
+  cudaStream_t stream = stream_of(device);
+  cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+  if (cudaStreamIsCapturing(stream, &capture) != cudaSuccess || capture != cudaStreamCaptureStatusNone) return false;
+  constexpr int64_t n = 64;
+  std::vector<float> values(2 * n * n, 1.0f);
+  for (int64_t j = 0; j < n; ++j) values[j] = std::numeric_limits<float>::quiet_NaN();
+  std::vector<char> host = encode(values, dtype);
+  Device dev(kCUDA, device);
+  Tensor operands = empty_tensor({2 * n, n}, dtype, dev), out = empty_tensor({n, n}, dtype, dev);
+  EMBER_CUDA_CHECK(cudaMemcpyAsync(operands.data_ptr(), host.data(), host.size(), cudaMemcpyHostToDevice, stream));
+  GemmArgs g;
+  g.dtype = dtype;
+  g.m = g.n = g.k = n;
+  g.a = static_cast<const char*>(operands.data_ptr());
+  g.b = g.a + n * n * itemsize(dtype);
+  g.c = static_cast<char*>(out.data_ptr());
+  g.a_rs = g.b_rs = g.c_rs = n;
+  g.a_cs = g.b_cs = g.c_cs = 1;
+  g.relu = true;
+  bool ran = lt_matmul(g, plan_gemm(g), t, device, true);
+  std::vector<char> result(static_cast<size_t>(n * n) * itemsize(dtype));
+  EMBER_CUDA_CHECK(cudaMemcpyAsync(result.data(), out.data_ptr(), result.size(), cudaMemcpyDeviceToHost, stream));
+  EMBER_CUDA_CHECK(cudaStreamSynchronize(stream));
+  bool keeps = ran && std::isnan(decode(result.data(), 0, dtype)) && decode(result.data(), n, dtype) == float(n);
+  known[slot].store(keeps ? 1 : 2);
+  return keeps;
+}
+
 }  // namespace
 
 void gemm_with_epilogue(const GemmArgs& a) {
@@ -119,9 +201,22 @@ void gemm_with_epilogue(const GemmArgs& a) {
   if (a.k > 0 && a.beta == 0.0 && lt_types(a.dtype, &t)) {
     int device = device_of(a.c);
     DeviceGuard guard(device);
-    if (lt_matmul(a, plan_gemm(a), t, device)) return;
+    GemmPlan plan = plan_gemm(a);
+    bool relu_fused = a.relu && relu_epilogue_keeps_nan(device, a.dtype, t);
+    if ((a.bias || relu_fused) && lt_matmul(a, plan, t, device, relu_fused)) {
+      if (a.relu && !relu_fused) {
+        GemmArgs relu_only = a;
+        relu_only.bias = nullptr;
+        pointwise_epilogue(relu_only);
+      }
+      return;
+    }
   }
-  unfused(a);
+  GemmArgs plain = a;
+  plain.bias = nullptr;
+  plain.relu = false;
+  gemm(plain);
+  pointwise_epilogue(a);
 }
 
 }  // namespace ember::cuda

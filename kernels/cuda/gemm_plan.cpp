@@ -57,6 +57,7 @@ GemmPlan plan_gemm(const GemmArgs& a) {
     EMBER_CHECK(as_operand({a.m, a.n, a.c_rs, a.c_cs}, &oc) && !oc.trans,
                 "internal: mm output without a unit stride (strides ", a.c_rs, ", ", a.c_cs, ")");
   p.ldc = oc.ld;
+  p.output_transposed = transposed;
   MatrixView lhs, rhs;
   if (transposed) {  // C^T (n x m) = B^T (n x k) @ A^T (k x m)
     p.m = a.n;

@@ -12,6 +12,8 @@ namespace ember::cuda {
 
 struct GemmPlan {
   bool trans_a = false, trans_b = false;
+  // The call computes C^T (its rows are C's columns), as it does whenever C is row-major.
+  bool output_transposed = false;
   int64_t m = 0, n = 0, k = 0, batch = 1;
   const char* a = nullptr;
   int64_t lda = 0, stride_a = 0;

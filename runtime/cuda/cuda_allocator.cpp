@@ -25,11 +25,12 @@ class CudaMemory final : public RawMemory {
     EMBER_CUDA_CHECK(err);
     return p;
   }
-  void free(void* ptr, size_t) override {
+  bool free(void* ptr, size_t) override {
     DeviceGuard g(device_);
-    // Cached blocks may still be read by queued kernels: wait for the device first.
-    cudaDeviceSynchronize();
-    cudaFree(ptr);
+    // Cached blocks may still be read by queued kernels: wait for the device first. A failure
+    // (a fault of an earlier kernel) keeps the block cached; the error stays for the next
+    // checked call to report.
+    return cudaDeviceSynchronize() == cudaSuccess && cudaFree(ptr) == cudaSuccess;
   }
   void* current_stream() override { return cuda::current_stream(device_); }
 

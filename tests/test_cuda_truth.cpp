@@ -1,0 +1,220 @@
+// The GPU tests written from reading the CUDA code (issue "GPU truth"): each checks a path
+// that no CPU test reaches, and each skips without a GPU. scripts/gpu_check.sh runs them.
+#include <cmath>
+#include <limits>
+
+#include "ember/compile.h"
+#include "frontend/compile/compile_internals.h"
+#include "runtime/cuda/cuda_context.h"
+#include "test_util.h"
+#ifdef EMBER_WITH_CUDA
+#include <cuda_runtime_api.h>
+#endif
+
+using namespace ember;
+using namespace ember::testing;
+
+namespace {
+
+const Device kGpu(kCUDA, 0);
+
+TensorOptions on_gpu(ScalarType dt = kFloat32) { return TensorOptions().dtype(dt).device(kGpu); }
+
+// Same NaN positions, values within tolerance elsewhere.
+::testing::AssertionResult close_with_nans(const Tensor& got, const Tensor& want, double rtol, double atol) {
+  Tensor g = got.to(kFloat64).cpu(), w = want.to(kFloat64).cpu();
+  Tensor nan = w.ne(w);
+  if (!g.ne(g).equal(nan)) return ::testing::AssertionFailure() << "NaN positions differ";
+  return close(g.masked_fill(nan, 0), w.masked_fill(nan, 0), rtol, atol);
+}
+
+}  // namespace
+
+// A full reduction over more elements than one block's pass, twice, then again after other
+// kernels filled the caches: the same bits every time (results never depend on timing).
+TEST(CudaReduce, FullSumsOverLargeInputsRepeatAfterCacheChurn) {
+  EMBER_REQUIRE_CUDA();
+  Tensor x = randn({(int64_t{1} << 20) + 7}, on_gpu());
+  auto fused = compile([](const Tensor& x) { return (x * 2 + 1).sum(); });
+  Tensor eager = x.sum(), first = fused(x);
+  EXPECT_TRUE(bitwise_equal(x.sum(), eager));
+  EXPECT_TRUE(bitwise_equal(fused(x), first));
+  for (int i = 0; i < 5; ++i) {
+    auto other = compile([i](const Tensor& x) { return (x - float(i)).abs().amax(); });
+    (void)other(x);
+  }
+  EXPECT_TRUE(bitwise_equal(fused(x), first));
+  EXPECT_TRUE(bitwise_equal(x.sum(), eager));
+  double reference = x.cpu().to(kFloat64).sum().item<double>();
+  EXPECT_NEAR(eager.item<double>(), reference, 1e-3 * std::sqrt(double(x.numel())));
+  EXPECT_NEAR(first.item<double>(), 2 * reference + double(x.numel()), 2e-3 * std::sqrt(double(x.numel())));
+}
+
+// Reductions with more outputs than a grid dimension holds (65,536, 2^24), along the inner
+// and the outer dimension.
+TEST(CudaReduce, ManyOutputsAlongEitherDimension) {
+  EMBER_REQUIRE_CUDA();
+  for (int64_t rows : {int64_t{70000}, (int64_t{1} << 24) + 5}) {
+    Tensor x = randn({rows, 3});
+    EXPECT_TRUE(close(x.to(kGpu).sum(1).cpu(), x.sum(1), 1e-5, 1e-5)) << rows;
+    Tensor t = randn({3, rows});
+    EXPECT_TRUE(close(t.to(kGpu).sum(0).cpu(), t.sum(0), 1e-5, 1e-5)) << rows;
+    EXPECT_TRUE(close(t.to(kGpu).amax(0).cpu(), t.amax(0), 0, 0)) << rows;
+  }
+}
+
+// The matmul epilogue (bias, relu) fused by compile, for every dtype and the layouts that
+// move cuBLASLt's alignment and orientation: a view one element off, a transposed weight,
+// one row, one column, and NaN through the relu (eager keeps NaN; so must the epilogue).
+TEST(CudaFusedMm, EveryDtypeAndLayoutMatchesEager) {
+  EMBER_REQUIRE_CUDA();
+  auto linear_relu = [](const Tensor& x, const Tensor& w, const Tensor& b) { return addmm(b, x, w).relu(); };
+  auto plain_relu = [](const Tensor& x, const Tensor& w) { return x.mm(w).relu(); };
+  struct Layout {
+    const char* name;
+    int64_t m, k, n;
+    bool shifted, transposed, nan;
+  };
+  const Layout layouts[] = {{"aligned", 64, 48, 32, false, false, false}, {"A one element off", 33, 17, 9, true, false, false},
+                            {"B transposed", 40, 24, 16, false, true, false}, {"m=1", 1, 64, 24, false, false, false},
+                            {"n=1", 24, 64, 1, false, false, false},          {"NaN", 16, 16, 16, false, false, true}};
+  for (ScalarType dt : {kFloat32, kFloat16, kBFloat16}) {
+    double tol = dt == kFloat32 ? 1e-4 : 2e-2;
+    for (const Layout& l : layouts) {
+      std::string what = std::string(l.name) + " " + dtype_name(dt);
+      Tensor x = randn({l.m, l.k + 1}, on_gpu(dt));
+      x = l.shifted ? x.slice(1, 1, l.k + 1) : x.slice(1, 0, l.k);
+      if (l.nan) x.select(0, 2).select(0, 3).fill_(std::numeric_limits<double>::quiet_NaN());
+      Tensor w = l.transposed ? randn({l.n, l.k}, on_gpu(dt)).t() : randn({l.k, l.n}, on_gpu(dt));
+      Tensor b = randn({l.n}, on_gpu(dt));
+      EXPECT_TRUE(close_with_nans(compile(linear_relu)(x, w, b), linear_relu(x, w, b), tol, tol)) << what;
+      EXPECT_TRUE(close_with_nans(compile(plain_relu)(x, w), plain_relu(x, w), tol, tol)) << what;
+    }
+  }
+}
+
+// A replayed graph reads the inputs of each call, not those it was captured with.
+TEST(CudaGraphs, ReplaysFollowChangedInputs) {
+  EMBER_REQUIRE_CUDA();
+  CompileOptions co;
+  co.cuda_graphs = true;
+  Tensor w = randn({32, 8}, on_gpu());
+  auto f = compile([&](const Tensor& x) { return (x.mm(w) * 2).tanh(); }, co);
+  for (int call = 0; call < 5; ++call) {
+    Tensor x = randn({16, 32}, on_gpu());
+    EXPECT_TRUE(bitwise_equal(f(x), (x.mm(w) * 2).tanh())) << "call " << call;
+  }
+}
+
+// Programs with index ops and Adam steps: whether or not a graph captures them, results are
+// eager's.
+TEST(CudaGraphs, IndexOpsAndAdamStepsStayCorrect) {
+  EMBER_REQUIRE_CUDA();
+  CompileOptions co;
+  co.cuda_graphs = true;
+  Tensor table = randn({50, 8}, on_gpu());
+  auto gather = compile([&](const Tensor& idx) { return table.index_select(0, idx) * 3; }, co);
+  for (int call = 0; call < 4; ++call) {
+    Tensor idx = randint(0, 50, {12}, TensorOptions().dtype(kInt64).device(kGpu));
+    EXPECT_TRUE(bitwise_equal(gather(idx), table.index_select(0, idx) * 3)) << call;
+  }
+  Tensor p = randn({64}, on_gpu().requires_grad(true)), q = p.detach().clone().requires_grad_(true);
+  optim::Adam opt({p}, optim::AdamOptions(0.01)), opt_eager({q}, optim::AdamOptions(0.01));
+  auto step = compile([&](const Tensor& x) {
+    opt.zero_grad();
+    Tensor loss = (p * x).pow(2).sum();
+    loss.backward();
+    opt.step();
+    return loss.detach();
+  }, co);
+  for (int t = 0; t < 5; ++t) {
+    Tensor x = randn({64}, on_gpu());
+    Tensor lc = step(x);
+    opt_eager.zero_grad();
+    Tensor le = (q * x).pow(2).sum();
+    le.backward();
+    opt_eager.step();
+    EXPECT_NEAR(lc.item<double>(), le.item<double>(), 1e-5 * std::abs(le.item<double>())) << t;
+  }
+  EXPECT_TRUE(close(p, q, 1e-5, 1e-6));
+}
+
+// Capturing and dropping 100 compiled functions returns their private pools: reserved
+// memory stays where the first cycle left it.
+TEST(CudaGraphs, ReservedMemoryStaysFlatOver100CaptureCycles) {
+  EMBER_REQUIRE_CUDA();
+  CompileOptions co;
+  co.cuda_graphs = true;
+  Tensor x = randn({256, 256}, on_gpu());
+  auto cycle = [&] {
+    auto f = compile([](const Tensor& x) { return (x.mm(x) + 1).relu().sum(0); }, co);
+    for (int i = 0; i < 3; ++i) (void)f(x);
+  };
+  cycle();
+  cuda::synchronize();
+  int64_t after_first = memory_stats(kGpu).reserved_bytes;
+  for (int i = 0; i < 100; ++i) cycle();
+  cuda::synchronize();
+  EXPECT_LE(memory_stats(kGpu).reserved_bytes, after_first + (int64_t{4} << 20));
+}
+
+#ifdef EMBER_WITH_CUDA
+// Work under a StreamGuard runs on that stream, with memory from that stream's pool; the
+// stream is reused across guards, and ember's own stream is back afterwards.
+TEST(CudaStreams, AStreamGuardIsReusedAndRestored) {
+  EMBER_REQUIRE_CUDA();
+  cudaStream_t stream = nullptr;
+  ASSERT_EQ(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), cudaSuccess);
+  void* ember_stream = cuda::current_stream(0);
+  Tensor x = randn({1 << 16}, on_gpu());
+  auto fused = compile([](const Tensor& x) { return (x * 3).sin() + 1; });
+  Tensor want = (x * 3).sin() + 1;
+  cuda::synchronize();
+  for (int round = 0; round < 3; ++round) {
+    cuda::StreamGuard guard(0, stream);
+    EXPECT_EQ(cuda::current_stream(0), stream);
+    EXPECT_TRUE(bitwise_equal(fused(x), want)) << round;
+    EXPECT_TRUE(bitwise_equal((x * 3).sin() + 1, want)) << round;
+  }
+  EXPECT_EQ(cuda::current_stream(0), ember_stream);
+  EXPECT_TRUE(bitwise_equal(fused(x), want));
+  cuda::synchronize();
+  cudaStreamDestroy(stream);
+}
+#else
+TEST(CudaStreams, AStreamGuardIsReusedAndRestored) { GTEST_SKIP() << "no CUDA device available (built without CUDA)"; }
+#endif
+
+// Running out of device memory is an ember::Error naming the request; after empty_cache the
+// device works and memory can be had again.
+TEST(CudaMemory, OutOfMemoryIsAnErrorThenEmptyCacheRecovers) {
+  EMBER_REQUIRE_CUDA();
+  Tensor kept = ones({1 << 20}, on_gpu());
+  EXPECT_EMBER_ERROR(empty({int64_t{1} << 48}, on_gpu()), "out of memory: tried to allocate");
+  empty_cache(kGpu);
+  Tensor again = ones({int64_t{1} << 28}, on_gpu());  // 1 GiB
+  EXPECT_EQ(again.sum().item<double>(), double(int64_t{1} << 28));
+  EXPECT_EQ(kept.sum().item<double>(), double(1 << 20));
+}
+
+// Index arithmetic past 2^31: eager pointwise over more int8 elements than an int holds, a
+// reduction over them, and a fused chain whose grid-stride loop passes 2^31.
+TEST(CudaLarge, PointwiseAndReductionsPast2To31Elements) {
+  EMBER_REQUIRE_CUDA();
+  const int64_t n = (int64_t{1} << 31) + 17;
+  Tensor x = full({n}, 3, on_gpu(kInt8));
+  Tensor y = x + 1;
+  EXPECT_TRUE(y.slice(0, n - 5, n).cpu().equal(full({5}, 4, TensorOptions().dtype(kInt8))));
+  EXPECT_EQ(y.sum().item<int64_t>(), 4 * n);
+  x = Tensor();
+  y = Tensor();
+  empty_cache(kGpu);
+  const int64_t m = (int64_t{1} << 31) - (int64_t{1} << 24);
+  Tensor f = full({m}, 1.5, on_gpu());
+  auto chain = compile([](const Tensor& f) { return (f * 2 + 1).clamp(0, 3.5); });
+  Tensor out = chain(f);
+  // Every element written (a wrapped index would leave some unwritten or fault).
+  EXPECT_EQ(out.amin().item<float>(), 3.5f);
+  EXPECT_EQ(out.amax().item<float>(), 3.5f);
+  EXPECT_NEAR(out.sum().item<double>(), 3.5 * double(m), 1e-5 * 3.5 * double(m));
+}
