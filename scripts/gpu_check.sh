@@ -134,6 +134,27 @@ verify() {
   echo "gpu_check: verified (the dry run of 'run' stopped with: $(head -1 "$out/probe.txt"))"
 }
 
+# compute-sanitizer memcheck on the reduction, index and matmul-epilogue tests, where the GPU
+# machine's runtime supports it (it refused the device under gVisor).
+run_memcheck() {
+  local dir=$1 work=$2 out=$3
+  if ! command -v compute-sanitizer > /dev/null; then
+    echo "memcheck: compute-sanitizer not found" > "$out/memcheck.txt"
+    return
+  fi
+  local filter='CudaReduce.*:IndexCheckCuda.*:CudaFusedMm.*:CudaBackend.ReductionsMatchCpu:CudaBackend.ProdAndNaN*'
+  local rc=0
+  timeout -k 5 150 compute-sanitizer --tool memcheck --error-exitcode 9 "$dir/bin/ember_tests" \
+    --gtest_filter="$filter" > "$work/memcheck.log" 2>&1 || rc=$?
+  case $rc in
+    0) echo "memcheck: clean ($filter)" ;;
+    9) echo "memcheck: ERRORS found ($filter)" ;;
+    124|137) echo "memcheck: timed out after 150 s ($filter)" ;;
+    *) echo "memcheck: exit $rc ($filter)" ;;
+  esac > "$out/memcheck.txt"
+  tail -c 200000 "$work/memcheck.log" >> "$out/memcheck.txt"
+}
+
 # Run on the GPU machine.
 run() {
   local out=${1:?usage: scripts/gpu_check.sh run OUTDIR}
@@ -153,38 +174,38 @@ run() {
   } > "$out/device.txt"
 
   local rc=0
-  timeout 120 "$dir/bin/ember-gpu-probe" > "$out/probe.txt" 2>&1 || rc=$?
+  timeout -k 5 60 "$dir/bin/ember-gpu-probe" > "$out/probe.txt" 2>&1 || rc=$?
   cat "$out/probe.txt"
   if [[ $rc == 2 ]]; then echo "gpu_check: CUDA not visible; nothing else was run"; exit 2; fi
 
-  # Every CUDA test suite in its own process, 6 at a time; a failing one again, launches blocking.
+  # Every CUDA test suite in its own process, 6 at a time, all done by a deadline; a failing
+  # suite again with launches blocking and EMBER_CUDA_SYNC=1 (the fault names its kernel).
+  # memcheck runs beside them (it is slow, and the GPU has room for both).
   local filters=$dir/cuda_tests.txt
+  export GPU_CHECK_DEADLINE=$(( $(date +%s) + 240 ))
+  run_memcheck "$dir" "$work" "$out" &
+  local memcheck_pid=$!
   cat -n "$filters" | OMP_NUM_THREADS=2 xargs -P 6 -L 1 bash -c '
     i=$0; binary='"$dir"'/bin/$1; filter=$2; log='"$work"'/logs/suite$i
-    if ! timeout 300 $binary --gtest_filter="$filter" --gtest_output=xml:$log.xml > $log.log 2>&1; then
-      CUDA_LAUNCH_BLOCKING=1 EMBER_CUDA_SYNC=1 timeout 200 $binary --gtest_filter="$filter" \
-        --gtest_output=xml:$log.rerun.xml > $log.rerun.log 2>&1 || true
-    fi' || true
+    left() { echo $(( GPU_CHECK_DEADLINE - $(date +%s) )); }
+    if (( $(left) < 20 )); then echo "not started: the tests ran out of time" > $log.log; exit 0; fi
+    t=$(left); (( t > 240 )) && t=240
+    if ! timeout -k 5 $t $binary --gtest_filter="$filter" --gtest_output=xml:$log.xml > $log.log 2>&1; then
+      t=$(left); (( t > 120 )) && t=120
+      (( t >= 20 )) && CUDA_LAUNCH_BLOCKING=1 EMBER_CUDA_SYNC=1 timeout -k 5 $t $binary --gtest_filter="$filter" \
+        --gtest_output=xml:$log.rerun.xml > $log.rerun.log 2>&1
+    fi
+    exit 0'
   python3 scripts/gpu_check_report.py tests "$work/logs" > "$out/tests.txt" || true
-
-  # compute-sanitizer where the GPU machine's runtime supports it (it refused the device on gVisor).
-  if command -v compute-sanitizer > /dev/null; then
-    local memcheck='CudaReduce.*:IndexCheckCuda.*:CudaFusedMm.*:CudaBackend.ReductionsMatchCpu:CudaBackend.ProdAndNaN*'
-    timeout 150 compute-sanitizer --tool memcheck --error-exitcode 9 "$dir/bin/ember_tests" \
-      --gtest_filter="$memcheck" > "$work/memcheck.log" 2>&1 && echo "memcheck: clean" > "$out/memcheck.txt" ||
-      echo "memcheck: exit $?" > "$out/memcheck.txt"
-    tail -c 200000 "$work/memcheck.log" >> "$out/memcheck.txt"
-  else
-    echo "memcheck: compute-sanitizer not found" > "$out/memcheck.txt"
-  fi
+  wait "$memcheck_pid" || true
 
   # Benchmarks: ember (eager, compiled, compiled + CUDA graphs) and PyTorch on the same workloads.
   local workloads=(chain:add,mul,clamp,pow loss two_layer_net mlp)
   local wflags=() w
   for w in "${workloads[@]}"; do wflags+=(--workload "$w"); done
-  timeout 150 "$dir/bin/ember-bench" --device cuda --no-torch "${wflags[@]}" --sizes 2^20,2^24 \
+  timeout -k 5 60 "$dir/bin/ember-bench" --device cuda --no-torch "${wflags[@]}" --sizes 2^24 \
     --repeat 200 --budget-ms 300 --json "$work/ember-bench.json" > "$work/logs/bench.log" 2>&1 || true
-  PYTHONUNBUFFERED=1 timeout 200 python3 bench/pytorch_gpu.py "${wflags[@]}" --sizes 2^20,2^24 \
+  PYTHONUNBUFFERED=1 timeout -k 5 120 python3 bench/pytorch_gpu.py "${wflags[@]}" --sizes 2^24 \
     --repeat 200 --budget-ms 300 --json "$work/pytorch-gpu.json" > "$work/logs/pytorch.log" 2>&1 || true
   if [[ -f $work/ember-bench.json && -f $work/pytorch-gpu.json ]]; then
     python3 bench/merge_results.py "$work/ember-bench.json" "$work/pytorch-gpu.json" -o "$out/gpu-bench.json" \

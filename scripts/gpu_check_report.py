@@ -97,7 +97,7 @@ def summary(outdir, seconds):
     tests_lines = read(os.path.join(outdir, "tests.txt")).splitlines()
     print(next((l for l in tests_lines if l.startswith("tests: ")), "tests: no report"))
     for l in tests_lines:
-        if l.startswith("--- FAILED") or "no result" in l:
+        if l.startswith("--- FAILED") or l.endswith("(crashed or timed out)"):
             print("  " + l.lstrip("- "))
     print((read(os.path.join(outdir, "memcheck.txt")).splitlines() or ["memcheck: not run"])[0])
     bench = read(os.path.join(outdir, "bench.txt")).splitlines()

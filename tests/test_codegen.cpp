@@ -216,6 +216,23 @@ TEST(Codegen, AChangedPreambleIsACacheMiss) {
   EXPECT_NE(changed.origin, jit::NvrtcResult::Origin::Memory);
 }
 
+// A GPU newer than this NVRTC gets PTX for the newest architecture NVRTC knows below it
+// (the driver compiles that PTX); a known architecture gets its own SASS.
+TEST(Codegen, AnArchitectureNewerThanNvrtcGetsPtx) {
+  EXPECT_EQ(jit::nvrtc_ptx_arch(90), 0);
+  EXPECT_EQ(jit::nvrtc_options(90)[0], "--gpu-architecture=sm_90");
+  int stand_in = jit::nvrtc_ptx_arch(999);
+  EXPECT_GE(stand_in, 90);
+  EXPECT_EQ(jit::nvrtc_options(999)[0], "--gpu-architecture=compute_" + std::to_string(stand_in));
+  auto g = jit::trace([](const std::vector<Tensor>& t) { return std::vector<Tensor>{(t[0] * 7).tanh()}; }, {randn({8})});
+  auto src = sources(g)[0];
+  auto ptx = jit::nvrtc_compile(src.source, src.name, 999);
+  std::string text(ptx.cubin->data());
+  EXPECT_NE(text.find(".entry " + src.name), std::string::npos) << text.substr(0, 400);
+  EXPECT_NE(jit::kernel_cache_key(src.source, 999), jit::kernel_cache_key(src.source, 90));
+  EXPECT_EMBER_ERROR(jit::nvrtc_options(10), "cannot compile for sm_10");
+}
+
 TEST(Codegen, NvrtcFailureCarriesSourceAndLog) {
   try {
     jit::nvrtc_compile("extern \"C\" __global__ void broken() { undefined_thing(); }", "broken", 90);

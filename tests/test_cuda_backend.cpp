@@ -23,6 +23,7 @@
 #include "kernels/cuda/index_geometry.h"
 #include "kernels/cuda/offset_calc.h"
 #include "kernels/cuda/reduce_geometry.h"
+#include "kernels/cuda/reduce_schedule.h"
 #endif
 
 using namespace ember;
@@ -752,6 +753,44 @@ TEST(CudaBackendPlanning, ReduceGeometryMatchesUnmergedIndexing) {
         ASSERT_EQ(g.red_offset(ri), unravel_dot(ri, r.red_sizes, r.red_in_strides));
     }
   }
+}
+
+// The reduction schedule (kernels/cuda/reduce_schedule.h) follows the geometry: chunks for a
+// long reduction into few outputs, a thread per output for a sum over an outer dim.
+TEST(CudaBackendPlanning, FoldScheduleSpreadsLongReductionsOverTheGrid) {
+  using Kind = cuda::FoldSchedule::Kind;
+  // x [rows, cols] contiguous, reduced over dim 1 (inner) or dim 0 (outer).
+  auto geometry = [](int64_t rows, int64_t cols, bool inner) {
+    cuda::ReduceGeometry g;
+    g.kept_ndim = g.red_ndim = 1;
+    g.kept_sizes[0] = inner ? rows : cols;
+    g.kept_in[0] = inner ? cols : 1;
+    g.kept_out[0] = 1;
+    g.red_sizes[0] = inner ? cols : rows;
+    g.red_in[0] = inner ? 1 : cols;
+    g.out_numel = g.kept_sizes[0];
+    g.red_numel = g.red_sizes[0];
+    return g;
+  };
+  cuda::ReduceGeometry all;
+  all.red_ndim = 1;
+  all.red_sizes[0] = all.red_numel = (int64_t{1} << 22) + 3;
+  all.red_in[0] = 1;
+  all.out_numel = 1;
+  cuda::FoldSchedule s = cuda::plan_fold(all);
+  ASSERT_EQ(s.kind, Kind::SplitThenCombine);
+  EXPECT_EQ(s.splits, cuda::kSplitTargetBlocks);
+  EXPECT_GE(s.splits * s.chunk, all.red_numel);
+  EXPECT_LT((s.splits - 1) * s.chunk, all.red_numel);  // no empty chunk
+  s = cuda::plan_fold(geometry(100000, 64, false));    // 64 long outer sums
+  ASSERT_EQ(s.kind, Kind::SplitThenCombine);
+  EXPECT_EQ(s.splits, 16);
+  EXPECT_LE(64 * s.splits, cuda::kSplitTargetBlocks);
+  s = cuda::plan_fold(geometry(5000, 3, false));  // chunks would be too short: a block each
+  EXPECT_EQ(s.kind, Kind::BlockPerOutput);
+  EXPECT_EQ(cuda::plan_fold(geometry(1000, 10000, false)).kind, Kind::ThreadPerOutput);  // coalesced
+  EXPECT_EQ(cuda::plan_fold(geometry(10000, 1000, true)).kind, Kind::BlockPerOutput);
+  EXPECT_EQ(cuda::plan_fold(geometry(8, 100, true)).kind, Kind::ThreadPerOutput);
 }
 
 TEST(CudaBackendPlanning, IndexGeometryMatchesCpuOffsets) {

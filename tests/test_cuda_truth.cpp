@@ -63,6 +63,27 @@ TEST(CudaReduce, ManyOutputsAlongEitherDimension) {
   }
 }
 
+// Long reductions into few outputs run as chunks then a combine (kernels/cuda/reduce_schedule.h):
+// a full sum and sums over an outer dim, against the CPU, and the same bits every time.
+TEST(CudaReduce, LongReductionsIntoFewOutputsSplitIntoChunks) {
+  EMBER_REQUIRE_CUDA();
+  Tensor x = randn({100000, 64});
+  Tensor g = x.to(kGpu);
+  EXPECT_TRUE(close(g.sum(0).cpu(), x.to(kFloat64).sum(0).to(kFloat32), 1e-4, 1e-3));
+  EXPECT_TRUE(close(g.mean(0).cpu(), x.to(kFloat64).mean(0).to(kFloat32), 1e-4, 1e-6));
+  EXPECT_TRUE(g.amax(0).cpu().equal(x.amax(0)));
+  EXPECT_TRUE(g.amin().cpu().equal(x.amin()));
+  EXPECT_TRUE(bitwise_equal(g.sum(0), g.sum(0)));
+  Tensor big = randn({(int64_t{1} << 24) + 3}, on_gpu());
+  double reference = big.cpu().to(kFloat64).sum().item<double>();
+  EXPECT_NEAR(big.sum().item<double>(), reference, 1.0);  // |sum| ~ 4096, sum of |x| ~ 1.3e7
+  EXPECT_TRUE(bitwise_equal(big.sum(), big.sum()));
+  Tensor with_nan = g.clone();
+  with_nan.select(0, 77777).select(0, 5).fill_(std::numeric_limits<double>::quiet_NaN());
+  EXPECT_TRUE(std::isnan(with_nan.amax(0).select(0, 5).item<float>()));
+  EXPECT_TRUE(std::isnan(with_nan.sum().item<float>()));
+}
+
 // The matmul epilogue (bias, relu) fused by compile, for every dtype and the layouts that
 // move cuBLASLt's alignment and orientation: a view one element off, a transposed weight,
 // one row, one column, and NaN through the relu (eager keeps NaN; so must the epilogue).

@@ -14,6 +14,7 @@
 #include "kernels/tensor_alloc.h"
 #include "runtime/cuda/cuda_check.h"
 #include "runtime/cuda/cuda_context.h"
+#include "runtime/cuda/launch_check.h"
 
 namespace ember::jit {
 
@@ -99,7 +100,7 @@ class CudaFusedKernel final : public FusedKernel {
     void* args[] = {buf.data()};
     EMBER_CUDA_CHECK(cudaLaunchKernel(reinterpret_cast<const void*>(kernel), dim3(static_cast<unsigned>(spec_.blocks)),
                                       dim3(spec_.threads), args, 0, stream));
-    EMBER_CUDA_CHECK(cudaGetLastError());
+    cuda::check_launch(spec_.name.c_str());
   }
 
  private:

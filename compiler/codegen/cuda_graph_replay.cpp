@@ -12,6 +12,7 @@
 #include "kernels/tensor_alloc.h"
 #include "runtime/cuda/cuda_check.h"
 #include "runtime/cuda/cuda_context.h"
+#include "runtime/cuda/launch_check.h"
 #include "ember/grad_mode.h"
 
 namespace ember::jit {
@@ -46,6 +47,7 @@ class CudaGraphReplay final : public GraphReplay {
       if (!inputs[i].is_same(static_in_[i])) copy_into(static_in_[i], inputs[i]);
     cuda::DeviceGuard guard(device_.index);
     EMBER_CUDA_CHECK(cudaGraphLaunch(exec_, static_cast<cudaStream_t>(cuda::current_stream(device_.index))));
+    cuda::check_launch("a CUDA graph replay");
     count_kernel_launch();
     std::vector<Tensor> out;
     for (const auto& t : static_out_) {

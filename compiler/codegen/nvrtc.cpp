@@ -129,11 +129,18 @@ std::vector<char> compile_now(const std::string& source, const std::string& name
                "\n--- log ---\n", log, "\n--- source ---\n", source);
   }
   size_t size = 0;
-  check(nvrtcGetCUBINSize(prog, &size), "nvrtcGetCUBINSize");
-  std::vector<char> cubin(size);
-  check(nvrtcGetCUBIN(prog, cubin.data()), "nvrtcGetCUBIN");
+  std::vector<char> image;
+  if (nvrtc_ptx_arch(arch)) {  // PTX, NUL-terminated: the driver compiles it for the device
+    check(nvrtcGetPTXSize(prog, &size), "nvrtcGetPTXSize");
+    image.resize(size);
+    check(nvrtcGetPTX(prog, image.data()), "nvrtcGetPTX");
+  } else {
+    check(nvrtcGetCUBINSize(prog, &size), "nvrtcGetCUBINSize");
+    image.resize(size);
+    check(nvrtcGetCUBIN(prog, image.data()), "nvrtcGetCUBIN");
+  }
   nvrtcDestroyProgram(&prog);
-  return cubin;
+  return image;
 }
 
 NvrtcResult compile_cached(const std::string& source, const std::string& name, int arch,
@@ -174,8 +181,24 @@ NvrtcResult compile_cached(const std::string& source, const std::string& name, i
 
 }  // namespace
 
+int nvrtc_ptx_arch(int arch) {
+  int count = 0;
+  if (nvrtcGetNumSupportedArchs(&count) != NVRTC_SUCCESS || count <= 0) return 0;
+  std::vector<int> archs(static_cast<size_t>(count));
+  if (nvrtcGetSupportedArchs(archs.data()) != NVRTC_SUCCESS) return 0;
+  int below = 0;
+  for (int a : archs) {
+    if (a == arch) return 0;
+    if (a < arch && a > below) below = a;
+  }
+  EMBER_CHECK(below > 0, "NVRTC ", nvrtc_version(), " cannot compile for sm_", arch, " or any older architecture");
+  return below;
+}
+
 std::vector<std::string> nvrtc_options(int arch) {
-  return {"--gpu-architecture=sm_" + std::to_string(arch), "--std=c++17", "--fmad=false", "-DEMBER_NVRTC=1"};
+  int ptx = nvrtc_ptx_arch(arch);
+  std::string target = ptx ? "compute_" + std::to_string(ptx) : "sm_" + std::to_string(arch);
+  return {"--gpu-architecture=" + target, "--std=c++17", "--fmad=false", "-DEMBER_NVRTC=1"};
 }
 
 std::string kernel_cache_key(const std::string& source, const std::vector<std::string>& options,

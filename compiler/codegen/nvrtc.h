@@ -23,8 +23,12 @@ NvrtcResult nvrtc_compile(const std::string& source, const std::string& name, in
 NvrtcResult nvrtc_compile(const std::string& source, const std::string& name, int arch,
                           const std::vector<EmbeddedHeader>& headers);
 
-// Every option nvrtcCompileProgram gets for `arch`.
+// Every option nvrtcCompileProgram gets for `arch`: sm_<arch> when this NVRTC knows it, else
+// PTX for the newest architecture it knows below (a GPU newer than the toolkit; the driver
+// compiles the PTX), and `cubin` then holds that PTX.
 std::vector<std::string> nvrtc_options(int arch);
+// The older architecture whose PTX stands in for `arch`, or 0 when NVRTC compiles sm_<arch>.
+int nvrtc_ptx_arch(int arch);
 // Changes with anything that can change the cubin: the source, every NVRTC option (the arch
 // among them), the NVRTC version, the ember version, and the name and text of every header
 // the source may include.

@@ -7,6 +7,7 @@
 
 #include "runtime/cuda/cuda_check.h"
 #include "runtime/cuda/cuda_context.h"
+#include "runtime/cuda/launch_check.h"
 
 namespace ember::cuda {
 
@@ -31,5 +32,6 @@ inline unsigned blocks_for(int64_t work_items, int threads = kThreads) {
 
 }  // namespace ember::cuda
 
-// After every <<<...>>>: turns a launch failure into ember::Error.
-#define EMBER_CUDA_CHECK_LAUNCH() EMBER_CUDA_CHECK(cudaGetLastError())
+// After every <<<...>>>: turns a launch failure into ember::Error naming the launcher (with
+// EMBER_CUDA_SYNC=1, the kernel's own faults too).
+#define EMBER_CUDA_CHECK_LAUNCH() ::ember::cuda::check_launch(__func__)

@@ -5,14 +5,17 @@
 // Floating inputs accumulate like libtorch (AccWidth::Narrow: float/half/bfloat16 in float,
 // double in double), in double when the output is float64 (cuda_acc_width).
 //
-// Simple by design: one thread per output element when few elements are reduced each,
-// else one block per output element with a shared-memory tree at the end.
+// The schedule (a thread or a block per output, or chunks then a combine for long
+// reductions into few outputs) is kernels/cuda/reduce_schedule.h; the arg reductions use a
+// thread or a block per output.
 #include <cuda_runtime.h>
 
 #include "kernels/cuda/cuda_kernels.h"
 #include "kernels/cuda/dtype_access.cuh"
 #include "kernels/cuda/launch.h"
 #include "kernels/cuda/reduce_geometry.h"
+#include "kernels/cuda/reduce_schedule.h"
+#include "kernels/tensor_alloc.h"
 #include "kernels/device/reduce.h"
 #include "kernels/op_registry.h"
 #include "kernels/reduce_dispatch.h"
@@ -21,10 +24,6 @@
 namespace ember::cuda {
 
 namespace {
-
-// Below this many reduced elements per output, a thread per output is simpler and at
-// least as fast.
-constexpr int64_t kBlockReduceThreshold = 256;
 
 // ----- Sum / Mean / Prod / Amax / Amin
 
@@ -57,25 +56,67 @@ __global__ void fold_thread_kernel(FoldParams<S> p) {
   }
 }
 
+// The block's accumulators combined by a shared-memory tree; the result is valid in thread 0.
+// Ends with a barrier, so `partial` can be reused at once.
+template <class K, class A>
+__device__ __forceinline__ A block_combine(A* partial, A acc) {
+  const int tid = threadIdx.x;
+  partial[tid] = acc;
+  __syncthreads();
+  for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+    if (tid < s) partial[tid] = K::combine(partial[tid], partial[tid + s]);
+    __syncthreads();
+  }
+  A result = partial[0];
+  __syncthreads();
+  return result;
+}
+
+// Reduced elements [begin, end) of output o, strided over the block's threads.
+template <class K, class S, class A>
+__device__ __forceinline__ A fold_range(const FoldParams<S>& p, const S* base, int64_t begin, int64_t end) {
+  A acc = K::template identity<A>();
+  for (int64_t r = begin + threadIdx.x; r < end; r += blockDim.x)
+    acc = K::combine(acc, dev::convert<A>(base[p.g.red_offset(r)]));
+  return acc;
+}
+
 template <class K, class S, class A>
 __global__ void fold_block_kernel(FoldParams<S> p) {
   __shared__ A partial[kThreads];
-  const int tid = threadIdx.x;
   for (int64_t o = blockIdx.x; o < p.g.out_numel; o += gridDim.x) {
     int64_t in_off, out_off;
     p.g.kept_offsets(o, in_off, out_off);
-    const S* base = p.in + in_off;
+    A acc = block_combine<K>(partial, fold_range<K, S, A>(p, p.in + in_off, 0, p.g.red_numel));
+    if (threadIdx.x == 0) store_fold<K>(p, out_off, acc);
+  }
+}
+
+// Pass 1 of SplitThenCombine: block b folds chunk b % splits of output b / splits.
+template <class K, class S, class A>
+__global__ void fold_chunk_kernel(FoldParams<S> p, int64_t splits, int64_t chunk, A* partials) {
+  __shared__ A partial[kThreads];
+  for (int64_t b = blockIdx.x; b < p.g.out_numel * splits; b += gridDim.x) {
+    int64_t o = b / splits, begin = (b - o * splits) * chunk;
+    int64_t in_off, out_off;
+    p.g.kept_offsets(o, in_off, out_off);
+    int64_t end = begin + chunk < p.g.red_numel ? begin + chunk : p.g.red_numel;
+    A acc = block_combine<K>(partial, fold_range<K, S, A>(p, p.in + in_off, begin, end));
+    if (threadIdx.x == 0) partials[b] = acc;
+  }
+}
+
+// Pass 2: one block per output combines its chunks, always in the same order.
+template <class K, class S, class A>
+__global__ void fold_partials_kernel(FoldParams<S> p, int64_t splits, const A* partials) {
+  __shared__ A partial[kThreads];
+  for (int64_t o = blockIdx.x; o < p.g.out_numel; o += gridDim.x) {
     A acc = K::template identity<A>();
-    for (int64_t r = tid; r < p.g.red_numel; r += blockDim.x)
-      acc = K::combine(acc, dev::convert<A>(base[p.g.red_offset(r)]));
-    partial[tid] = acc;
-    __syncthreads();
-    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-      if (tid < s) partial[tid] = K::combine(partial[tid], partial[tid + s]);
-      __syncthreads();
-    }
-    if (tid == 0) store_fold<K>(p, out_off, partial[0]);
-    __syncthreads();  // partial[] is rewritten for the next output
+    for (int64_t s = threadIdx.x; s < splits; s += blockDim.x) acc = K::combine(acc, partials[o * splits + s]);
+    acc = block_combine<K>(partial, acc);
+    int64_t in_off, out_off;
+    p.g.kept_offsets(o, in_off, out_off);
+    if (threadIdx.x == 0) store_fold<K>(p, out_off, acc);
   }
 }
 
@@ -87,10 +128,25 @@ void launch_fold(const ReduceArgs& a, const ReduceGeometry& g, cudaStream_t stre
   p.out_dtype = a.out_dtype;
   p.out_item = static_cast<int64_t>(itemsize(a.out_dtype));
   p.g = g;
-  if (g.red_numel >= kBlockReduceThreshold) {
-    fold_block_kernel<K, S, A><<<blocks_for(g.out_numel, 1), kThreads, 0, stream>>>(p);
-  } else {
-    fold_thread_kernel<K, S, A><<<blocks_for(g.out_numel), kThreads, 0, stream>>>(p);
+  FoldSchedule plan = plan_fold(g);
+  switch (plan.kind) {
+    case FoldSchedule::Kind::ThreadPerOutput:
+      fold_thread_kernel<K, S, A><<<blocks_for(g.out_numel), kThreads, 0, stream>>>(p);
+      break;
+    case FoldSchedule::Kind::BlockPerOutput:
+      fold_block_kernel<K, S, A><<<blocks_for(g.out_numel, 1), kThreads, 0, stream>>>(p);
+      break;
+    case FoldSchedule::Kind::SplitThenCombine: {
+      // Freed when this returns: the caching allocator hands it out again only to later work
+      // on this stream, after both passes.
+      int64_t blocks = g.out_numel * plan.splits;
+      Tensor scratch = empty_tensor({blocks * static_cast<int64_t>(sizeof(A))}, kUInt8, Device(kCUDA, current_device()));
+      A* partials = static_cast<A*>(scratch.data_ptr());
+      fold_chunk_kernel<K, S, A><<<blocks_for(blocks, 1), kThreads, 0, stream>>>(p, plan.splits, plan.chunk, partials);
+      EMBER_CUDA_CHECK_LAUNCH();
+      fold_partials_kernel<K, S, A><<<blocks_for(g.out_numel, 1), kThreads, 0, stream>>>(p, plan.splits, partials);
+      break;
+    }
   }
   EMBER_CUDA_CHECK_LAUNCH();
 }
