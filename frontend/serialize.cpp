@@ -1,7 +1,5 @@
 #include "ember/serialize.h"
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -10,6 +8,7 @@
 
 #include "ember/functional.h"
 #include "ember/grad_mode.h"
+#include "frontend/atomic_file.h"
 
 namespace ember {
 
@@ -59,23 +58,14 @@ void save_tensors(const NamedTensorList& tensors, const std::string& path) {
   }
   std::string text = header.dump();
   while ((8 + text.size()) % 8) text.push_back(' ');
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    EMBER_CHECK(f, "save: cannot open '", tmp, "' for writing");
+  write_file_atomically(path, [&](std::ostream& f) {
     uint64_t hlen = text.size();
     unsigned char len_bytes[8];
     for (int i = 0; i < 8; ++i) len_bytes[i] = static_cast<unsigned char>(hlen >> (8 * i));
     f.write(reinterpret_cast<const char*>(len_bytes), 8);
     f.write(text.data(), static_cast<std::streamsize>(text.size()));
     for (const auto& h : host) f.write(static_cast<const char*>(h.data_ptr()), static_cast<std::streamsize>(h.nbytes()));
-    f.flush();
-    EMBER_CHECK(f, "save: writing '", tmp, "' failed");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    EMBER_FAIL("save: cannot move '", tmp, "' to '", path, "': ", std::strerror(errno));
-  }
+  }, "save");
 }
 
 NamedTensorList load_tensors(const std::string& path, Device device) {

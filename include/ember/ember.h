@@ -15,4 +15,6 @@
 #include <ember/autograd/function.h>
 #include <ember/autograd/gradcheck.h>
 #include <ember/serialize.h>
+#include <ember/numpy_io.h>
+#include <ember/dlpack.h>
 #include <ember/compile.h>

@@ -1,0 +1,14 @@
+#pragma once
+// Files written so that a crash mid-write never corrupts what was there: the bytes go to a
+// temporary file beside `path`, which is renamed into place only once complete.
+#include <functional>
+#include <ostream>
+#include <string>
+
+namespace ember {
+
+// `who` prefixes the error ("save_npy"): cannot open, write or rename.
+void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write,
+                           const char* who);
+
+}  // namespace ember
