@@ -3,6 +3,7 @@
 #include <chrono>
 #include <set>
 
+#include "compiler/anomaly_check.h"
 #include "compiler/fused_kernel.h"
 #include "compiler/graph_replay.h"
 #include "compiler/log.h"
@@ -11,6 +12,7 @@
 #include "kernels/op_registry.h"
 #include "kernels/ops/ops_util.h"
 #include "kernels/tensor_alloc.h"
+#include "ember/autograd/anomaly_mode.h"
 #include "ember/grad_mode.h"
 
 namespace ember::jit {
@@ -200,7 +202,7 @@ std::vector<int> Program::step_nodes(const Step& s) const {
 }
 
 std::vector<Tensor> Program::run(const std::vector<Tensor>& inputs) const {
-  if (replay_) {
+  if (replay_ && !autograd::AnomalyMode::is_enabled()) {  // anomaly mode checks every step
     int64_t before = kernel_launch_count();
     if (auto out = replay_->run(*this, inputs)) {
       summary_.launches_per_call = kernel_launch_count() - before;
@@ -233,11 +235,13 @@ std::vector<Tensor> Program::run_steps(const std::vector<Tensor>& inputs) const 
     return Tensor(impl);
   };
 
+  bool check_values = autograd::AnomalyMode::is_enabled() && autograd::AnomalyMode::should_check_nan();
   for (const Step& s : steps_) {
     if (s.kind == Step::Kind::Fused) {
       const FusedKernel& k = *kernels_[s.fused];
       for (int o : k.group().outputs) values[o] = buffer(o);
       k.run(graph_, values);
+      if (check_values) check_step_anomaly(*this, s, values);
       continue;
     }
     const Node& node = graph_.nodes[s.node];
@@ -253,6 +257,7 @@ std::vector<Tensor> Program::run_steps(const std::vector<Tensor>& inputs) const 
       d.run(in, node.attrs, out);
     }
     for (size_t k = 0; k < node.outputs.size(); ++k) values[node.outputs[k]] = out[k];
+    if (check_values) check_step_anomaly(*this, s, values);
   }
   // Outputs escape to the caller: one that aliases a constant of the program (a folded
   // value, or a view of one) must be a copy, or the caller could write into the program.

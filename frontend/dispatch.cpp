@@ -1,12 +1,15 @@
 #include "frontend/dispatch.h"
 
+#include "frontend/autograd/anomaly_check.h"
 #include "frontend/autograd/op_node.h"
 #include "frontend/autograd/view_tracking.h"
 #include "frontend/compile/tracing_hook.h"
 #include "kernels/op_registry.h"
+#include "kernels/ops/ops_util.h"
 #include "kernels/ops/type_promotion.h"
 #include "kernels/tensor_alloc.h"
 #include "runtime/autograd/autograd_meta.h"
+#include "ember/autograd/anomaly_mode.h"
 #include "ember/grad_mode.h"
 
 namespace ember {
@@ -24,7 +27,16 @@ std::shared_ptr<autograd::OpNode> make_node(OpId op, const std::vector<Tensor>& 
   if (!GradMode::is_enabled() || !any_requires_grad(in)) return nullptr;
   const autograd::Derivative* d = autograd::derivative_for(op);
   if (!d) return nullptr;
-  return std::make_shared<autograd::OpNode>(op, *d, attrs, in);
+  auto node = std::make_shared<autograd::OpNode>(op, *d, attrs, in);
+  if (autograd::AnomalyMode::is_enabled()) autograd::record_forward_site(node);
+  return node;
+}
+
+// Anomaly mode inspects results computed from tensors (not factories: their values are the
+// caller's request) and not traced ones (the compiled program checks its own steps).
+bool checks_values(const std::vector<Tensor>& in) {
+  return autograd::AnomalyMode::is_enabled() && autograd::AnomalyMode::should_check_nan() && !in.empty() &&
+         !autograd::BackwardFunctionScope::active();
 }
 
 void attach(const std::shared_ptr<autograd::OpNode>& node, const std::vector<Tensor>& out) {
@@ -47,8 +59,9 @@ Tensor scalar_operand(const Scalar& s) { return wrapped_scalar(s); }
 std::vector<Tensor> call(OpId op, const std::vector<Tensor>& in, const Attrs& attrs) {
   const OpDef& d = op_def(op);
   auto node = make_node(op, in, attrs);
-  std::vector<Tensor> out = jit::tracing_active(in) ? jit::trace_call(op, in, attrs)
-                                                    : run_op(op, in, attrs);
+  bool traced = jit::tracing_active(in);
+  std::vector<Tensor> out = traced ? jit::trace_call(op, in, attrs) : run_op(op, in, attrs);
+  if (!traced && checks_values(in)) autograd::check_forward_anomaly(op_name(op), in, out);
   if (node) attach(node, out);
   if (d.alias) autograd::record_view(out[0], in[0], op, attrs);
   if (InferenceMode::is_enabled()) mark_inference(out, d.alias != nullptr, in.empty() ? nullptr : &in[0]);
@@ -96,7 +109,22 @@ const Tensor& call_into(OpId op, const Tensor& self, const std::vector<Tensor>& 
     jit::trace_into(op, self, in, attrs);
   } else {
     std::vector<Tensor> out{self};
-    d.run(in, attrs, out);
+    if (!checks_values(in)) {
+      d.run(in, attrs, out);
+    } else {
+      // The inputs as they were (self may be one of them), and self restored on an anomaly.
+      Tensor old = empty_tensor(self.sizes(), self.dtype(), self.device());
+      copy_into(old, self);
+      std::vector<Tensor> before = in;
+      for (auto& t : before) t = t.is_same(self) ? old : t;
+      d.run(in, attrs, out);
+      try {
+        autograd::check_forward_anomaly(op_name(op), before, out);
+      } catch (...) {
+        copy_into(self, old);
+        throw;
+      }
+    }
   }
   self.bump_version();
   if (node && op == OpId::Cast) node->set_name("CopyBackwards");

@@ -5,7 +5,9 @@
 #include <unordered_map>
 
 #include "frontend/autograd/accumulate_grad.h"
+#include "frontend/autograd/anomaly_check.h"
 #include "runtime/autograd/autograd_meta.h"
+#include "ember/autograd/anomaly_mode.h"
 #include "ember/grad_mode.h"
 
 namespace ember::autograd {
@@ -187,7 +189,17 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
     bool any_grad = false;
     for (const auto& g : grads) any_grad = any_grad || g.defined();
     if (!any_grad || !run) outs.resize(n->num_outputs());  // nothing flows through this node
-    else if (!is_accumulator || accumulate) outs = n->apply(std::move(grads));
+    else if (!is_accumulator || accumulate) {
+      bool check = !is_accumulator && AnomalyMode::is_enabled() && AnomalyMode::should_check_nan();
+      std::vector<Tensor> incoming = check ? grads : std::vector<Tensor>{};
+      if (check) {
+        BackwardFunctionScope scope;
+        outs = n->apply(std::move(grads));
+      } else {
+        outs = n->apply(std::move(grads));
+      }
+      if (check) check_backward_anomaly(*n, incoming, outs);
+    }
     if (!retain_graph) n->release_variables();
     if (!is_accumulator)
       EMBER_CHECK(outs.size() == n->num_outputs(), "Function ", n->name(), " returned ",

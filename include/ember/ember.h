@@ -14,6 +14,7 @@
 #include <ember/tensor.h>
 #include <ember/autograd/function.h>
 #include <ember/autograd/gradcheck.h>
+#include <ember/autograd/anomaly_mode.h>
 #include <ember/serialize.h>
 #include <ember/numpy_io.h>
 #include <ember/dlpack.h>

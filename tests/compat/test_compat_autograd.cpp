@@ -5,6 +5,7 @@
 
 #include "compat_util.h"
 
+#include <cmath>
 #include <functional>
 #include <string>
 #include <vector>
@@ -293,4 +294,23 @@ TEST(CompatAutograd, CustomFunctionOutputsAndDirty) {
   EXPECT_TRUE(r.is_same(b));
   (r * 1).sum().backward();
   EXPECT_TRUE(a.grad().allclose(torch::full({3}, 2.0)));
+}
+
+TEST(CompatAutograd, DetectAnomalyGuardNamesTheFunctionReturningNaN) {
+  auto x = torch::tensor({0.0, 4.0}, torch::requires_grad());
+  {
+    torch::autograd::DetectAnomalyGuard guard;
+    EXPECT_TRUE(torch::autograd::AnomalyMode::is_enabled());
+    auto y = x.sqrt().sum();
+    try {
+      y.backward();
+      ADD_FAILURE() << "no error";
+    } catch (const c10::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("Function 'SqrtBackward0' returned inf values in its 0th output."),
+                std::string::npos) << e.what();
+    }
+  }
+  EXPECT_FALSE(torch::autograd::AnomalyMode::is_enabled());
+  x.sqrt().sum().backward();  // off: libtorch's inf gradient, no error
+  EXPECT_TRUE(std::isinf(x.grad()[0].item<double>()));
 }
