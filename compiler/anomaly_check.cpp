@@ -2,20 +2,12 @@
 
 #include <algorithm>
 
-#include "compiler/fused_kernel.h"
+#include "compiler/step_name.h"
 #include "kernels/non_finite.h"
-#include "kernels/op_registry.h"
 
 namespace ember::jit {
 
 namespace {
-
-std::string step_name(const Program& p, const Step& s) {
-  std::string ops;
-  for (int n : p.step_nodes(s)) ops += (ops.empty() ? "" : ", ") + std::string(op_name(p.graph().nodes[n].op));
-  if (s.kind == Step::Kind::Fused) return "kernel " + p.kernels()[s.fused]->name() + " (source ops: " + ops + ")";
-  return "op " + ops + " (node " + std::to_string(s.node) + ")";
-}
 
 // Where a value read by a step came from, when not from an earlier step.
 std::string origin(const Graph& g, int v) {
@@ -29,14 +21,7 @@ std::string origin(const Graph& g, int v) {
 
 void check_step_anomaly(const Program& p, const Step& s, const std::vector<Tensor>& values) {
   const Graph& g = p.graph();
-  std::vector<int> reads, writes;
-  if (s.kind == Step::Kind::Fused) {
-    reads = p.kernels()[s.fused]->group().inputs;
-    writes = p.kernels()[s.fused]->group().outputs;
-  } else {
-    reads = g.nodes[s.node].inputs;
-    writes = g.nodes[s.node].outputs;
-  }
+  std::vector<int> reads = step_reads(p, s), writes = step_writes(p, s);
   auto gather = [&](const std::vector<int>& ids) {
     std::vector<Tensor> ts;
     for (int v : ids) ts.push_back(values[v]);

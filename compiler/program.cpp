@@ -67,7 +67,7 @@ Lifetimes lifetimes(const Graph& g, int num_steps, const StepIO& io) {
 
 Program::Program(Graph traced, const CompileOptions& options, const std::string& name,
                  const std::vector<std::pair<int, int>>& inplace)
-    : traced_(std::move(traced)), name_(name) {
+    : traced_(std::move(traced)), name_(name), options_(options) {
   auto t0 = std::chrono::steady_clock::now();
   optimise();
   fuse(options);

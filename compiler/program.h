@@ -52,6 +52,7 @@ class Program {
   const std::vector<std::unique_ptr<FusedKernel>>& kernels() const { return kernels_; }
   const ProgramSummary& summary() const { return summary_; }
   const std::string& name() const { return name_; }
+  const CompileOptions& options() const { return options_; }
   // Which graph nodes each step runs, for "which source ops does each kernel hold".
   std::vector<int> step_nodes(const Step& s) const;
 
@@ -75,6 +76,7 @@ class Program {
   std::unique_ptr<GraphReplay> replay_;
   mutable ProgramSummary summary_;
   std::string name_;
+  CompileOptions options_;
 };
 
 }  // namespace ember::jit

@@ -7,7 +7,9 @@
 #include <iostream>
 
 #include "frontend/compile/compile_internals.h"
+#include "compiler/bisect.h"
 #include "compiler/serialize_graph.h"
+#include "frontend/compile/repro_bundle.h"
 #include "workloads.h"
 
 using namespace ember;
@@ -22,22 +24,17 @@ const char* kExamples = R"(Examples:
   ember-dump --model two_layer_net --svg net.svg   rendered with Graphviz's dot
   ember-dump graph.json --run 100                  a saved graph, timed on random inputs
   ember-dump --model loss --json                   machine-readable
+  ember-dump --replay DIR                          a repro bundle: compiled, run, each kernel checked
+  ember-dump --bisect DIR                          only the check: the first kernel that differs
 Workloads: chain:<ops> chain_broadcast:<ops> loss two_layer_net mlp dynamic_net:<k>
            regression transformer_mlp transformer_mlp_train)";
 
 struct Options {
-  std::string file, model, device = "cpu", svg, png;
+  std::string file, model, device = "cpu", svg, png, replay, bisect;
   int64_t size = 0;
   bool grad = false, passes = false, kernels = false, json = false, dot = false;
   int run = 0;
 };
-
-Tensor random_like_value(const jit::Value& v) {
-  auto o = TensorOptions().dtype(v.dtype).device(v.device);
-  if (v.dtype == kBool) return rand(v.sizes, TensorOptions().device(v.device)) > 0.5;
-  if (is_floating(v.dtype)) return randn(v.sizes, o);
-  return randint(0, 8, v.sizes, o);
-}
 
 void render(const std::string& dot, const std::string& path, const char* format) {
   if (std::system("command -v dot > /dev/null 2>&1") != 0)
@@ -62,8 +59,7 @@ Dumped prepare(const Options& o) {
   if (!o.file.empty()) {
     jit::Graph g = jit::load_graph(o.file);
     d.loaded = std::make_unique<jit::Program>(g, CompileOptions{}, o.file);
-    std::vector<Tensor> in;
-    for (int i : g.inputs) in.push_back(random_like_value(g.values[i]));
+    std::vector<Tensor> in = jit::random_inputs(g);
     d.loaded->run(in);
     jit::Program* p = d.loaded.get();
     d.call = [p, in] { p->run(in); };
@@ -86,7 +82,27 @@ Dumped prepare(const Options& o) {
   return d;
 }
 
+// A repro bundle (EMBER_REPRO_DIR, or the one a failed compile names): what was bundled, the
+// program as compiled now (unless only bisecting) and each fused kernel against its ops alone.
+// Exit code 1 when a kernel differs beyond the promise.
+int replay(const std::string& dir, bool describe) {
+  jit::ReproBundle b = jit::load_repro_bundle(dir);
+  std::cout << "bundle " << dir << ": program " << b.program << ", written by ember " << b.ember_version
+            << " because " << b.reason.substr(0, b.reason.find('\n')) << "\n"
+            << (b.has_inputs ? "inputs: bundled\n" : "inputs: none bundled, random ones\n");
+  jit::Program p(b.graph, b.options, b.program);
+  std::vector<Tensor> in = b.has_inputs ? b.inputs : jit::random_inputs(b.graph);
+  if (describe) {
+    p.run(in);
+    std::cout << jit::describe(p, false, false) << "\n";
+  }
+  jit::BisectReport r = jit::bisect(p, in);
+  std::cout << r.describe();
+  return r.first_bad < 0 ? 0 : 1;
+}
+
 int run(const Options& o) {
+  if (!o.replay.empty() || !o.bisect.empty()) return replay(o.replay.empty() ? o.bisect : o.replay, o.bisect.empty());
   Dumped d = prepare(o);
   if (o.json) {
     std::cout << "[\n";
@@ -131,10 +147,14 @@ int main(int argc, char** argv) {
   app.add_flag("--dot", o.dot, "Graphviz DOT (fused groups as clusters)");
   app.add_option("--svg", o.svg, "render the forward graph to an SVG file (needs Graphviz)");
   app.add_option("--png", o.png, "render the forward graph to a PNG file (needs Graphviz)");
+  auto* replay_opt = app.add_option("--replay", o.replay, "a repro bundle directory: compile, run, check each kernel");
+  auto* bisect_opt = app.add_option("--bisect", o.bisect, "a repro bundle directory: the first kernel that differs");
+  replay_opt->excludes(file)->excludes(model)->excludes(bisect_opt);
+  bisect_opt->excludes(file)->excludes(model);
   app.add_option("--run", o.run, "execute the graph N times on random inputs and print the time per call");
   CLI11_PARSE(app, argc, argv);
-  if (o.file.empty() && o.model.empty()) {
-    std::cerr << "ember-dump: error: give a graph file or --model NAME (see --help)\n";
+  if (o.file.empty() && o.model.empty() && o.replay.empty() && o.bisect.empty()) {
+    std::cerr << "ember-dump: error: give a graph file, --model NAME, --replay DIR or --bisect DIR (see --help)\n";
     return 2;
   }
   try {

@@ -5,6 +5,7 @@
 
 #include "compiler/dump.h"
 #include "compiler/log.h"
+#include "frontend/compile/repro_bundle.h"
 #include "frontend/compile/tracer.h"
 #include "kernels/ops/ops_util.h"
 #include "kernels/tensor_alloc.h"
@@ -114,6 +115,7 @@ class CompiledFunctionBackward final : public ::ember::Node {
     std::vector<Tensor> out;
     {
       std::lock_guard<std::mutex> g(variant_->backward_mu);
+      bundle_first_run(*v.backward, in, v.backward->options());
       out = v.backward->run(in);
     }
     out.resize(v.diff_inputs.size());
@@ -181,6 +183,7 @@ std::vector<Tensor> CompiledFunction::execute(const std::shared_ptr<Variant>& vp
   // the old ones now, as the eager zero_grad would, so their memory serves the new ones.
   for (int c : v.grad_assigns)
     if (!v.captures[c].guards_grad) v.captures[c].tensor.mutable_grad() = Tensor();
+  bundle_first_run(*v.forward, in, options_);
   std::vector<Tensor> out = v.forward->run(in);
 
   size_t k = static_cast<size_t>(v.num_user_outputs);

@@ -10,6 +10,7 @@
 #include "ember/autograd/engine.h"
 #include "ember/grad_mode.h"
 #include "frontend/compile/compiled_function.h"
+#include "frontend/compile/repro_bundle.h"
 #include "frontend/compile/tracer.h"
 #include "runtime/autograd/autograd_meta.h"
 
@@ -22,6 +23,7 @@ class VariantTracer {
   VariantTracer(Variant& v, const CompileOptions& options) : v_(v), options_(options) {}
 
   void trace_forward(const std::vector<Tensor>& args, const TraceFn& fn) {
+    real_args_ = args;
     uint64_t backward_calls = autograd::backward_call_count();
     {
       TraceScope scope(&tr_);
@@ -146,15 +148,32 @@ class VariantTracer {
       }
       v_.num_saved = static_cast<int>(saved_from_forward.size());
       forward_outputs.insert(forward_outputs.end(), saved_from_forward.begin(), saved_from_forward.end());
-      v_.backward = std::make_unique<Program>(extract_subgraph(g, bwd_nodes, bwd_inputs, grad_values_),
-                                              options_, options_.name + "_backward");
+      v_.backward = compile_program(extract_subgraph(g, bwd_nodes, bwd_inputs, grad_values_), nullptr,
+                                    options_.name + "_backward", {});
     }
-    for (int in : fwd_inputs) v_.forward_inputs.push_back(role.at(in));
-    v_.forward = std::make_unique<Program>(extract_subgraph(g, fwd_nodes, fwd_inputs, forward_outputs),
-                                           options_, options_.name + "_forward", inplace_offers());
+    std::vector<Tensor> forward_values;  // what the forward program reads on this call
+    for (int in : fwd_inputs) {
+      v_.forward_inputs.push_back(role.at(in));
+      const Variant::Source& src = v_.forward_inputs.back();
+      forward_values.push_back(src.kind == Variant::Source::Kind::Arg ? real_args_[src.index]
+                                                                        : v_.captures[src.index].tensor);
+    }
+    v_.forward = compile_program(extract_subgraph(g, fwd_nodes, fwd_inputs, forward_outputs), &forward_values,
+                                 options_.name + "_forward", inplace_offers());
   }
 
  private:
+  // A Program, or on failure an error that says where its repro bundle went.
+  std::unique_ptr<Program> compile_program(Graph graph, const std::vector<Tensor>* inputs, const std::string& name,
+                                           const std::vector<std::pair<int, int>>& inplace) {
+    Graph copy = graph;
+    try {
+      return std::make_unique<Program>(std::move(graph), options_, name, inplace);
+    } catch (const Error& e) {
+      throw Error(bundle_failure(copy, inputs, options_, name, e.what()));
+    }
+  }
+
   std::map<int, Variant::Source> input_roles() const {
     std::map<int, Variant::Source> role;
     const Graph& g = tr_.graph();
@@ -203,6 +222,7 @@ class VariantTracer {
   std::vector<int> out_values_, grad_values_, writeback_values_, grad_assign_values_;
   std::map<int, int> grad_output_of_;  // graph input value -> user output index
   int forward_nodes_ = 0;
+  std::vector<Tensor> real_args_;
 };
 
 }  // namespace

@@ -17,5 +17,6 @@
 #include <ember/autograd/anomaly_mode.h>
 #include <ember/serialize.h>
 #include <ember/numpy_io.h>
+#include <ember/repro.h>
 #include <ember/dlpack.h>
 #include <ember/compile.h>
