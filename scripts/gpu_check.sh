@@ -46,7 +46,7 @@ pack() {
   scripts/ensure_deps.sh
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DEMBER_CUDA=ON -DEMBER_TORCH=OFF \
     -DEMBER_BUILD_TESTS=ON -DEMBER_BUILD_EXAMPLES=ON > /dev/null
-  cmake --build "$build" -j"$(nproc)" --target ember_tests ember-bench ember-dump ember-gpu-probe
+  cmake --build "$build" -j"$(nproc)" --target ember_tests ember_compat_tests ember-bench ember-dump ember-gpu-probe
   local stage=.gpu/stage
   rm -rf "$stage" && mkdir -p "$stage/bin" "$stage/lib" "$stage/compat"
   for b in "${binaries[@]}"; do cp "$build/$b" "$stage/bin/"; done
