@@ -164,6 +164,13 @@ Descr parse_descr(const std::string& d, const std::string& where) {
   return {*t, order == '>' && itemsize(*t) > 1};
 }
 
+// The permutation that reverses a tensor's dimensions: C order <-> Fortran order.
+std::vector<int64_t> reversed_dims(int64_t dims) {
+  std::vector<int64_t> out(static_cast<size_t>(dims));
+  for (int64_t i = 0; i < dims; ++i) out[static_cast<size_t>(i)] = dims - 1 - i;
+  return out;
+}
+
 void swap_bytes(char* p, size_t count, size_t width) {
   for (size_t i = 0; i < count; ++i, p += width) std::reverse(p, p + width);
 }
@@ -176,9 +183,7 @@ std::string encode(const Tensor& t, const char* who) {
   Tensor h = t.detach().to(Device(kCPU));
   bool fortran = false;
   if (!h.is_contiguous()) {
-    std::vector<int64_t> reversed(static_cast<size_t>(h.dim()));
-    for (int64_t i = 0; i < h.dim(); ++i) reversed[static_cast<size_t>(i)] = h.dim() - 1 - i;
-    Tensor column_major = h.permute(reversed);
+    Tensor column_major = h.permute(reversed_dims(h.dim()));
     fortran = column_major.is_contiguous();
     h = fortran ? column_major : h.contiguous();  // column_major's memory order is t's Fortran order
   }
@@ -246,9 +251,7 @@ Tensor decode(const char* bytes, size_t size, const std::string& where) {
       EMBER_CHECK(p[i] <= 1, where, ": bool element ", i, " holds ", int(p[i]), ", not 0 or 1");
   }
   if (!h.fortran_order) return t;
-  std::vector<int64_t> reversed(stored.size());
-  for (size_t i = 0; i < stored.size(); ++i) reversed[i] = static_cast<int64_t>(stored.size() - 1 - i);
-  return t.permute(reversed);
+  return t.permute(reversed_dims(t.dim()));
 }
 
 }  // namespace ember::npy

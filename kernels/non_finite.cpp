@@ -21,10 +21,6 @@ std::optional<NonFinite> find_non_finite(const Tensor& t, bool inf_too) {
 
 std::string tensor_kind(const Tensor& t) { return std::string(dtype_name(t.dtype())) + " " + shape_str(t.sizes()); }
 
-}  // namespace ember
-
-namespace ember {
-
 std::optional<BadTensor> first_non_finite(const std::vector<Tensor>& tensors, bool inf_too) {
   for (size_t i = 0; i < tensors.size(); ++i)
     if (auto nf = find_non_finite(tensors[i], inf_too)) return BadTensor{i, *nf};

@@ -21,10 +21,6 @@ std::optional<NonFinite> find_non_finite(const Tensor& t, bool inf_too);
 // "float32 [2, 3]"
 std::string tensor_kind(const Tensor& t);
 
-}  // namespace ember
-
-namespace ember {
-
 // The first of `tensors` holding NaN (inf too with `inf_too`): its position and where.
 struct BadTensor {
   size_t position;

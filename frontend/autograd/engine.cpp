@@ -2,6 +2,7 @@
 
 #include <map>
 #include <queue>
+#include <optional>
 #include <unordered_map>
 
 #include "frontend/autograd/accumulate_grad.h"
@@ -192,10 +193,9 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
     else if (!is_accumulator || accumulate) {
       bool check = !is_accumulator && AnomalyMode::is_enabled() && AnomalyMode::should_check_nan();
       std::vector<Tensor> incoming = check ? grads : std::vector<Tensor>{};
-      if (check) {
-        BackwardFunctionScope scope;
-        outs = n->apply(std::move(grads));
-      } else {
+      {
+        std::optional<BackwardFunctionScope> scope;
+        if (check) scope.emplace();
         outs = n->apply(std::move(grads));
       }
       if (check) check_backward_anomaly(*n, incoming, outs);
