@@ -62,6 +62,7 @@ BisectReport bisect(const Program& p, const std::vector<Tensor>& inputs, double 
     std::vector<Tensor> values = run_with_one_kernel(p, inputs, s.fused);
     KernelVerdict v;
     v.kernel = step_name(p, s);
+    v.origins = step_origins(p, s, "       ");
     v.has_reduction = p.kernels()[s.fused]->group().reduction >= 0;
     for (int o : step_writes(p, s)) {
       Difference d = compare_values(values[o], reference[o], rtol, atol);
@@ -87,8 +88,9 @@ std::string BisectReport::describe() const {
   }
   std::snprintf(buf, sizeof buf, "(pointwise kernels must be bitwise; reductions within |a-b| <= %g + %g|b|)\n", atol, rtol);
   if (kernels.empty()) return "no fused kernels to bisect\n";
-  out += first_bad < 0 ? "every fused kernel agrees with its ops run alone " : "first differing: " + kernels[first_bad].kernel + " ";
-  return out + buf;
+  if (first_bad < 0) return out + "every fused kernel agrees with its ops run alone " + buf;
+  return out + "first differing: " + kernels[first_bad].kernel + " " + buf + "  its ops were traced from:\n" +
+         kernels[first_bad].origins;
 }
 
 }  // namespace ember::jit

@@ -12,6 +12,7 @@ namespace ember::jit {
 
 struct KernelVerdict {
   std::string kernel;       // step_name(): the kernel and its source ops
+  std::string origins;      // step_origins(): where each source op was traced from
   bool has_reduction = false;
   bool bitwise = true;
   double max_abs_diff = 0;  // over the values it writes

@@ -7,6 +7,7 @@
 
 #include "compiler/fused_kernel.h"
 #include "compiler/serialize_graph.h"
+#include "compiler/step_name.h"
 #include "kernels/op_registry.h"
 
 namespace ember::jit {
@@ -22,6 +23,19 @@ void write(const std::filesystem::path& path, const std::string& text) {
   std::ofstream f(path);
   EMBER_CHECK(f, "EMBER_DUMP: cannot write '", path.string(), "'");
   f << text;
+}
+// Per step, each source op with the module and call site it came from.
+std::string provenance(const Program& p) {
+  bool any = false;
+  for (const Node& n : p.graph().nodes) any = any || n.origin >= 0;
+  if (!any) return "";
+  std::ostringstream os;
+  os << "\n== provenance (module, call site) of each step's ops\n";
+  for (const Step& s : p.steps()) {
+    if (s.kind == Step::Kind::Fused) os << "  kernel " << p.kernels()[s.fused]->name() << "\n" << step_origins(p, s, "    ");
+    else os << step_origins(p, s, "  op ");
+  }
+  return os.str();
 }
 }  // namespace
 
@@ -51,6 +65,7 @@ std::string describe(const Program& p, bool passes, bool kernels) {
       os << "] on " << k.group().device << "\n";
     }
   }
+  os << provenance(p);
   if (kernels)
     for (const auto& k : p.kernels()) os << "\n== kernel " << k->name() << "\n" << k->source();
   const ProgramSummary& s = p.summary();
@@ -75,8 +90,12 @@ std::string summary_json(const Program& p) {
   nlohmann::json groups = nlohmann::json::array();
   for (const auto& k : p.kernels()) {
     nlohmann::json ops = nlohmann::json::array();
-    for (int n : k->group().nodes) ops.push_back(op_name(p.graph().nodes[n].op));
-    groups.push_back({{"kernel", k->name()}, {"ops", ops}, {"device", k->group().device.str()}});
+    nlohmann::json origins = nlohmann::json::array();
+    for (int n : k->group().nodes) {
+      ops.push_back(op_name(p.graph().nodes[n].op));
+      origins.push_back(origin_text(p.graph(), n));
+    }
+    groups.push_back({{"kernel", k->name()}, {"ops", ops}, {"origins", origins}, {"device", k->group().device.str()}});
   }
   j["fused_groups"] = groups;
   return j.dump(2);

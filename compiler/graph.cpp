@@ -5,6 +5,7 @@
 
 #include "kernels/op_registry.h"
 #include "kernels/tensor_alloc.h"
+#include "runtime/call_site.h"
 
 namespace ember::jit {
 
@@ -158,7 +159,7 @@ Graph extract_subgraph(const Graph& g, const std::vector<int>& nodes, const std:
   };
   for (int n : nodes) {
     const Node& node = g.nodes[n];
-    Node copy{node.op, {}, {}, node.attrs};
+    Node copy{node.op, {}, {}, node.attrs, node.origin};
     for (int i : node.inputs) copy.inputs.push_back(mapped(i));
     int id = static_cast<int>(out.nodes.size());
     for (int o : node.outputs) {
@@ -171,7 +172,25 @@ Graph extract_subgraph(const Graph& g, const std::vector<int>& nodes, const std:
     out.nodes.push_back(std::move(copy));
   }
   for (int o : outputs) out.outputs.push_back(mapped(o));
+  out.origins = g.origins;
   return out;
+}
+
+std::string origin_call_site(const Graph& g, int node) {
+  int o = g.nodes[node].origin;
+  if (o < 0 || o >= static_cast<int>(g.origins.size())) return "";
+  const NodeOrigin& origin = g.origins[o];
+  return origin.frames.empty() ? origin.call_site : symbolise(origin.frames);
+}
+
+std::string origin_text(const Graph& g, int node) {
+  int o = g.nodes[node].origin;
+  if (o < 0 || o >= static_cast<int>(g.origins.size())) return "";
+  const NodeOrigin& origin = g.origins[o];
+  std::string site = origin_call_site(g, node);
+  std::string text = origin.module;
+  if (!site.empty()) text += (text.empty() ? "at " : " at ") + site;
+  return origin.backward && !text.empty() ? "backward of " + text : text;
 }
 
 std::string value_type_str(const Value& v) {

@@ -34,6 +34,21 @@ struct Node {
   std::vector<int> inputs;
   std::vector<int> outputs;
   Attrs attrs;
+  int origin = -1;  // index into Graph::origins, -1 when unknown
+};
+
+// Where a traced node came from: the nn module that was running (its path from the outermost
+// module called, "model.blocks.1.attn") and the user's call site. Backward nodes carry their
+// forward op's origin. Frames are raw return addresses, symbolised when shown; a graph read
+// from JSON has the text instead.
+struct NodeOrigin {
+  std::string module;
+  std::vector<void*> frames;
+  std::string call_site;  // used when frames is empty
+  bool backward = false;
+  bool operator==(const NodeOrigin& o) const {
+    return module == o.module && frames == o.frames && call_site == o.call_site && backward == o.backward;
+  }
 };
 
 class Graph {
@@ -57,7 +72,13 @@ class Graph {
   std::vector<Node> nodes;
   std::vector<int> inputs;
   std::vector<int> outputs;
+  std::vector<NodeOrigin> origins;
 };
+
+// The call site of a node's origin, symbolised ("" when unknown), and "model.blocks.1.attn at
+// f (binary+0x12)" / "(backward of) ..." for reports.
+std::string origin_call_site(const Graph& g, int node);
+std::string origin_text(const Graph& g, int node);
 
 // A graph made of `nodes` of `g` (in order), reading `inputs` (which become its inputs, in
 // that order; constants are copied) and returning `outputs`. Every value a node needs must be

@@ -8,6 +8,8 @@
 #include "compiler/graph_replay.h"
 #include "compiler/log.h"
 #include "compiler/memory_plan.h"
+#include "compiler/nvtx_range.h"
+#include "compiler/step_name.h"
 #include "kernels/backend.h"
 #include "kernels/op_registry.h"
 #include "kernels/ops/ops_util.h"
@@ -67,13 +69,14 @@ Lifetimes lifetimes(const Graph& g, int num_steps, const StepIO& io) {
 
 Program::Program(Graph traced, const CompileOptions& options, const std::string& name,
                  const std::vector<std::pair<int, int>>& inplace)
-    : traced_(std::move(traced)), name_(name), options_(options) {
+    : traced_(std::move(traced)), inplace_offers_(inplace), name_(name), options_(options) {
   auto t0 = std::chrono::steady_clock::now();
   optimise();
   fuse(options);
   Device main_device = plan(inplace);
   summarise(main_device);
   if (options.cuda_graphs) replay_ = make_graph_replay();
+  if (nvtx_enabled()) label_steps();
   summary_.compile_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   EMBER_LOG("memory", name_ << ": planned " << summary_.planned_bytes << " bytes of intermediates "
@@ -201,8 +204,13 @@ std::vector<int> Program::step_nodes(const Step& s) const {
   return kernels_[s.fused]->group().nodes;
 }
 
+void Program::label_steps() {
+  for (const Step& s : steps_) nvtx_labels_.push_back(step_label(*this, s));
+}
+
 std::vector<Tensor> Program::run(const std::vector<Tensor>& inputs) const {
-  if (replay_ && !autograd::AnomalyMode::is_enabled()) {  // anomaly mode checks every step
+  NvtxRange range(name_.c_str());
+  if (replay_ && !autograd::AnomalyMode::is_enabled() && !options_.detect_anomaly) {  // they check every step
     int64_t before = kernel_launch_count();
     if (auto out = replay_->run(*this, inputs)) {
       summary_.launches_per_call = kernel_launch_count() - before;
@@ -235,8 +243,11 @@ std::vector<Tensor> Program::run_steps(const std::vector<Tensor>& inputs) const 
     return Tensor(impl);
   };
 
-  bool check_values = autograd::AnomalyMode::is_enabled() && autograd::AnomalyMode::should_check_nan();
-  for (const Step& s : steps_) {
+  bool check_values = options_.detect_anomaly ||
+                      (autograd::AnomalyMode::is_enabled() && autograd::AnomalyMode::should_check_nan());
+  for (size_t si = 0; si < steps_.size(); ++si) {
+    const Step& s = steps_[si];
+    NvtxRange range(nvtx_labels_.empty() ? nullptr : nvtx_labels_[si].c_str());
     if (s.kind == Step::Kind::Fused) {
       const FusedKernel& k = *kernels_[s.fused];
       for (int o : k.group().outputs) values[o] = buffer(o);

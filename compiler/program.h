@@ -53,6 +53,9 @@ class Program {
   const ProgramSummary& summary() const { return summary_; }
   const std::string& name() const { return name_; }
   const CompileOptions& options() const { return options_; }
+  // The (output, input) pairs offered to the constructor: with traced() and options(), all
+  // it takes to build this program again.
+  const std::vector<std::pair<int, int>>& inplace_offers() const { return inplace_offers_; }
   // Which graph nodes each step runs, for "which source ops does each kernel hold".
   std::vector<int> step_nodes(const Step& s) const;
 
@@ -62,17 +65,20 @@ class Program {
   void fuse(const CompileOptions& options);  // fusion groups, their kernels, the schedule
   Device plan(const std::vector<std::pair<int, int>>& inplace);  // lifetimes, in-place, arena
   void summarise(Device main_device);    // counters and the eager peak for comparison
+  void label_steps();                    // EMBER_NVTX: a range name per step
   // Whether value v is a constant or a view of one.
   bool aliases_constant(int v) const;
   void plan_inplace(const std::vector<std::pair<int, int>>& pairs, const std::vector<int>& def,
                     const std::vector<int>& last, const std::vector<int>& base);
 
   Graph traced_, graph_;
+  std::vector<std::pair<int, int>> inplace_offers_;
   std::vector<PassRecord> passes_;
   std::vector<Step> steps_;
   std::vector<std::unique_ptr<FusedKernel>> kernels_;
   std::unique_ptr<ProgramMemory> memory_;
   std::vector<int> inplace_input_;  // per value: the input it is computed into, or -1
+  std::vector<std::string> nvtx_labels_;  // per step, with EMBER_NVTX=1
   std::unique_ptr<GraphReplay> replay_;
   mutable ProgramSummary summary_;
   std::string name_;

@@ -1,5 +1,6 @@
 #include "compiler/serialize_graph.h"
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -112,10 +113,16 @@ std::string to_json(const Graph& g, int indent) {
   }
   j["values"] = values;
   json nodes = json::array();
-  for (const Node& n : g.nodes) {
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
     json attrs = json::object();
     for (const auto& [k, a] : n.attrs.items()) attrs[k] = attr_json(a);
-    nodes.push_back({{"op", op_name(n.op)}, {"inputs", n.inputs}, {"outputs", n.outputs}, {"attrs", attrs}});
+    json jn = {{"op", op_name(n.op)}, {"inputs", n.inputs}, {"outputs", n.outputs}, {"attrs", attrs}};
+    if (n.origin >= 0 && n.origin < static_cast<int>(g.origins.size())) {
+      const NodeOrigin& o = g.origins[n.origin];
+      jn["origin"] = {{"module", o.module}, {"call_site", origin_call_site(g, static_cast<int>(i))}, {"backward", o.backward}};
+    }
+    nodes.push_back(std::move(jn));
   }
   j["nodes"] = nodes;
   j["inputs"] = g.inputs;
@@ -194,6 +201,13 @@ Graph graph_from_json(const std::string& text) {
       const json attrs = jn.value("attrs", json::object());
       EMBER_CHECK(attrs.is_object(), "graph JSON: node ", n, " has attrs that are not an object");
       for (auto it = attrs.begin(); it != attrs.end(); ++it) node.attrs.set(it.key(), attr_from(it.key(), it.value()));
+      if (jn.contains("origin")) {
+        const json& jo = jn.at("origin");
+        NodeOrigin o{jo.value("module", ""), {}, jo.value("call_site", ""), jo.value("backward", false)};
+        auto same = std::find(g.origins.begin(), g.origins.end(), o);
+        node.origin = static_cast<int>(same - g.origins.begin());
+        if (same == g.origins.end()) g.origins.push_back(std::move(o));
+      }
       g.nodes.push_back(std::move(node));
     }
     for (const auto& i : j.at("inputs")) {
@@ -231,6 +245,12 @@ std::string to_dot(const Graph& g, const std::vector<FusionGroup>& groups) {
   std::ostringstream os;
   os << "digraph ember {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\", fontsize=10];\n";
   auto label = [&](int v) { return value_type_str(g.values[v]); };
+  // Provenance shows as the node's tooltip (SVG hover).
+  auto tooltip = [&](size_t n) {
+    std::string t = origin_text(g, static_cast<int>(n)), out;
+    for (char c : t) out += c == '"' ? std::string("\\\"") : std::string(1, c);
+    return out.empty() ? std::string() : ", tooltip=\"" + out + "\"";
+  };
   for (int i : g.inputs)
     os << "  v" << i << " [shape=ellipse, label=\"" << (g.values[i].name.empty() ? "%" + std::to_string(i) : g.values[i].name)
        << "\\n" << label(i) << "\"];\n";
@@ -241,13 +261,14 @@ std::string to_dot(const Graph& g, const std::vector<FusionGroup>& groups) {
     os << "  subgraph cluster_" << k << " {\n    label=\"" << groups[k].kernel_name
        << "\";\n    style=filled; color=\"#ffe9c4\";\n";
     for (int n : groups[k].nodes)
-      os << "    n" << n << " [label=\"" << op_name(g.nodes[n].op) << "\\n" << label(g.nodes[n].outputs[0]) << "\"];\n";
+      os << "    n" << n << " [label=\"" << op_name(g.nodes[n].op) << "\\n" << label(g.nodes[n].outputs[0]) << "\""
+         << tooltip(n) << "];\n";
     os << "  }\n";
   }
   for (size_t n = 0; n < g.nodes.size(); ++n)
     if (group_of[n] < 0)
       os << "  n" << n << " [label=\"" << op_name(g.nodes[n].op) << "\\n"
-         << (g.nodes[n].outputs.empty() ? "" : label(g.nodes[n].outputs[0])) << "\"];\n";
+         << (g.nodes[n].outputs.empty() ? "" : label(g.nodes[n].outputs[0])) << "\"" << tooltip(n) << "];\n";
   auto src = [&](int v) -> std::string {
     const Value& val = g.values[v];
     if (val.kind == ValueKind::Node) return "n" + std::to_string(val.node);

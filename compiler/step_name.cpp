@@ -12,6 +12,26 @@ std::string step_name(const Program& p, const Step& s) {
   return "op " + ops + " (node " + std::to_string(s.node) + ")";
 }
 
+std::string step_label(const Program& p, const Step& s) {
+  const Graph& g = p.graph();
+  std::string label = s.kind == Step::Kind::Fused ? p.kernels()[s.fused]->name() : op_name(g.nodes[s.node].op);
+  for (int n : p.step_nodes(s)) {
+    int o = g.nodes[n].origin;
+    if (o < 0 || g.origins[o].module.empty()) continue;
+    return label + " [" + (g.origins[o].backward ? "backward of " : "") + g.origins[o].module + "]";
+  }
+  return label;
+}
+
+std::string step_origins(const Program& p, const Step& s, const std::string& indent) {
+  std::string out;
+  for (int n : p.step_nodes(s)) {
+    std::string where = origin_text(p.graph(), n);
+    out += indent + op_name(p.graph().nodes[n].op) + "  " + (where.empty() ? "(made by the compiler)" : where) + "\n";
+  }
+  return out;
+}
+
 std::vector<int> step_reads(const Program& p, const Step& s) {
   return s.kind == Step::Kind::Fused ? p.kernels()[s.fused]->group().inputs : p.graph().nodes[s.node].inputs;
 }

@@ -38,4 +38,14 @@ void write_file_atomically(const std::string& path, const std::function<void(std
   }
 }
 
+std::string read_whole_file(const std::string& path, const char* who) {
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
+  EMBER_CHECK(f, who, ": cannot open '", path, "': ", std::strerror(errno));
+  std::string bytes(static_cast<size_t>(f.tellg()), '\0');
+  f.seekg(0);
+  f.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  EMBER_CHECK(f, who, ": reading '", path, "' failed");
+  return bytes;
+}
+
 }  // namespace ember

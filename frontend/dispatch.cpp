@@ -63,6 +63,7 @@ std::vector<Tensor> call(OpId op, const std::vector<Tensor>& in, const Attrs& at
   std::vector<Tensor> out = traced ? jit::trace_call(op, in, attrs) : run_op(op, in, attrs);
   if (!traced && checks_values(in)) autograd::check_forward_anomaly(op_name(op), in, out);
   if (node) attach(node, out);
+  if (traced && node) jit::note_grad_fn(node.get());
   if (d.alias) autograd::record_view(out[0], in[0], op, attrs);
   if (InferenceMode::is_enabled()) mark_inference(out, d.alias != nullptr, in.empty() ? nullptr : &in[0]);
   return out;
@@ -107,6 +108,7 @@ const Tensor& call_into(OpId op, const Tensor& self, const std::vector<Tensor>& 
   all.push_back(self);
   if (jit::tracing_active(all)) {
     jit::trace_into(op, self, in, attrs);
+    if (node) jit::note_grad_fn(node.get());
   } else {
     std::vector<Tensor> out{self};
     if (!checks_values(in)) {

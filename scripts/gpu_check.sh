@@ -15,7 +15,7 @@ root=$PWD
 bundle=.gpu/ember-gpu.tar.xz
 build=build-gpu
 max_bundle_mib=48  # the device tool carries 64 MiB with the working tree
-binaries=(tests/ember_tests tests/ember_compat_tests tools/ember-bench tools/ember-dump tools/ember-gpu-probe)
+binaries=(tests/ember_tests tests/ember_compat_tests tools/ember-bench tools/ember-dump tools/ember-run tools/ember-gpu-probe)
 
 die() { echo "gpu_check: $*" >&2; exit 2; }
 
@@ -46,7 +46,7 @@ pack() {
   scripts/ensure_deps.sh
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DEMBER_CUDA=ON -DEMBER_TORCH=OFF \
     -DEMBER_BUILD_TESTS=ON -DEMBER_BUILD_EXAMPLES=ON > /dev/null
-  cmake --build "$build" -j"$(nproc)" --target ember_tests ember_compat_tests ember-bench ember-dump ember-gpu-probe
+  cmake --build "$build" -j"$(nproc)" --target ember_tests ember_compat_tests ember-bench ember-dump ember-run ember-gpu-probe
   local stage=.gpu/stage
   rm -rf "$stage" && mkdir -p "$stage/bin" "$stage/lib" "$stage/compat"
   for b in "${binaries[@]}"; do cp "$build/$b" "$stage/bin/"; done
@@ -123,7 +123,7 @@ verify() {
   [[ -z $outside ]] || die "the bundle needs libraries from outside it:"$'\n'"$outside"
   echo "gpu_check: every library resolves into the bundle, the C library or the CUDA toolkit"
   env -i PATH=/usr/bin:/bin HOME="$dir" LD_LIBRARY_PATH="$path" EMBER_SOURCE_DIR="$root" \
-    EMBER_DUMP_TOOL="$dir/bin/ember-dump" EMBER_BENCH_TOOL="$dir/bin/ember-bench" \
+    EMBER_DUMP_TOOL="$dir/bin/ember-dump" EMBER_RUN_TOOL="$dir/bin/ember-run" EMBER_BENCH_TOOL="$dir/bin/ember-bench" \
     "$dir/bin/ember_tests" --gtest_brief=1 \
     --gtest_filter='Codegen.*:EmberDump.*:Autograd.*:CompileCudaGraphs.*:ExpectGpu.*:GptExample.Eager*'
   echo "gpu_check: CPU tests ran from the unpacked bundle"
@@ -164,7 +164,7 @@ run() {
   local path
   path=$(library_path "$dir")
   export LD_LIBRARY_PATH=$path HOME=$work EMBER_CACHE_DIR=$work/cache EMBER_SOURCE_DIR=$root
-  export EMBER_DUMP_TOOL=$dir/bin/ember-dump EMBER_BENCH_TOOL=$dir/bin/ember-bench EMBER_EXPECT_GPU=1
+  export EMBER_DUMP_TOOL=$dir/bin/ember-dump EMBER_RUN_TOOL=$dir/bin/ember-run EMBER_BENCH_TOOL=$dir/bin/ember-bench EMBER_EXPECT_GPU=1
   {
     echo "date $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     cat "$dir/manifest.txt"

@@ -99,6 +99,17 @@ TEST_P(AnomalyMode, CompiledNamesTheKernelAndItsSourceOps) {
   EXPECT_TRUE(f(t({1, 2})).isfinite().all().item<bool>());
 }
 
+TEST_P(AnomalyMode, ACompileOptionChecksThatFunctionAlone) {
+  auto checked = compile([](const Tensor& x) { return (x * 2).log() + 1; }, {.detect_anomaly = true, .name = "checked"});
+  auto unchecked = compile([](const Tensor& x) { return (x * 2).log() + 1; });
+  Tensor x = t({1, -1});
+  EXPECT_FALSE(autograd::AnomalyMode::is_enabled());
+  std::string e = error_of([&] { checked(x); });
+  EXPECT_NE(e.find("anomaly detected in compiled graph 'checked_forward': kernel fused_"), std::string::npos) << e;
+  EXPECT_TRUE(unchecked(x).isnan().any().item<bool>());
+  EXPECT_TRUE(checked(t({1, 2})).isfinite().all().item<bool>());
+}
+
 TEST_P(AnomalyMode, WithoutNaNChecksOnlyCallSitesAreRecorded) {
   {
     autograd::DetectAnomalyGuard guard(/*check_nan=*/false);

@@ -41,7 +41,8 @@ class CudaFusedKernel final : public FusedKernel {
                 "codegen: ", grp.kernel_name, " has more than ", kMaxKernelOperands, " operands");
     spec_ = generate_cuda_source(g, grp);
     group_.kernel_name = spec_.name;
-    cubin_ = nvrtc_compile(spec_.source, spec_.name, arch_of(grp.device)).cubin;
+    arch_ = arch_of(grp.device);
+    cubin_ = nvrtc_compile(spec_.source, spec_.name, arch_).cubin;
     numel_ = numel_of(grp.shape);
   }
 
@@ -51,6 +52,7 @@ class CudaFusedKernel final : public FusedKernel {
   }
 
   std::string source() const override { return spec_.source; }
+  KernelBinary binary() const override { return {arch_, kernel_cache_key(spec_.source, arch_), cubin_}; }
 
   void run(const Graph& g, std::vector<Tensor>& values) const override {
     const FusionGroup& grp = group_;
@@ -116,6 +118,7 @@ class CudaFusedKernel final : public FusedKernel {
 
   CudaKernelSource spec_;
   std::shared_ptr<const std::vector<char>> cubin_;
+  int arch_ = 0;
   int64_t numel_ = 0;
   mutable std::mutex mu_;
   mutable std::array<cudaLibrary_t, 16> libraries_{};

@@ -1,4 +1,5 @@
 #include "compiler/codegen/nvrtc.h"
+#include "compiler/fused_kernel.h"
 
 #include <nvrtc.h>
 #include <unistd.h>
@@ -226,6 +227,13 @@ int default_cuda_arch() {
   if (const char* a = std::getenv("EMBER_CUDA_ARCH")) return std::atoi(a);
   return 90;
 }
+
+void preload_kernel_binary(const std::string& cache_key, std::vector<char> bytes) {
+  std::lock_guard<std::mutex> g(g_mu);
+  g_memory[cache_key] = std::make_shared<const std::vector<char>>(std::move(bytes));
+}
+
+std::string kernel_binary_key(const std::string& source, int arch) { return kernel_cache_key(source, arch); }
 
 void clear_memory_kernel_cache() {
   std::lock_guard<std::mutex> g(g_mu);

@@ -7,6 +7,7 @@
 
 #include "frontend/autograd/accumulate_grad.h"
 #include "frontend/autograd/anomaly_check.h"
+#include "frontend/compile/tracing_hook.h"
 #include "runtime/autograd/autograd_meta.h"
 #include "ember/autograd/anomaly_mode.h"
 #include "ember/grad_mode.h"
@@ -196,6 +197,7 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots,
       {
         std::optional<BackwardFunctionScope> scope;
         if (check) scope.emplace();
+        jit::BackwardOriginScope origin(n);
         outs = n->apply(std::move(grads));
       }
       if (check) check_backward_anomaly(*n, incoming, outs);

@@ -82,6 +82,10 @@ std::string Variant::guard_failure(const std::vector<Tensor>& in, const std::str
   return "";
 }
 
+Tensor Variant::source(const Source& s, const std::vector<Tensor>& call_args) const {
+  return s.kind == Source::Kind::Arg ? call_args[s.index] : captures[s.index].tensor;
+}
+
 // ----- the autograd node of a compiled call
 
 namespace {
@@ -170,43 +174,45 @@ std::vector<Tensor> CompiledFunction::call(const std::vector<Tensor>& args, cons
   return execute(v, args);
 }
 
-std::vector<Tensor> CompiledFunction::execute(const std::shared_ptr<Variant>& vp,
-                                              const std::vector<Tensor>& args) {
-  const Variant& v = *vp;
-  auto source = [&](const Variant::Source& s) -> Tensor {
-    return s.kind == Variant::Source::Kind::Arg ? args[s.index] : v.captures[s.index].tensor;
-  };
+std::vector<Tensor> run_forward(const Variant& v, const std::vector<Tensor>& args, const CompileOptions& options,
+                                std::vector<Tensor>& in) {
   for (const auto& b : v.host_bindings) *b.tensor.data_ptr<double>() = b.read();
-  std::vector<Tensor> in;
-  for (const auto& s : v.forward_inputs) in.push_back(source(s));
+  for (const auto& s : v.forward_inputs) in.push_back(v.source(s, args));
   // The step sets these .grad()s to None before assigning them (zero_grad inside it): drop
   // the old ones now, as the eager zero_grad would, so their memory serves the new ones.
   for (int c : v.grad_assigns)
     if (!v.captures[c].guards_grad) v.captures[c].tensor.mutable_grad() = Tensor();
-  bundle_first_run(*v.forward, in, options_);
+  bundle_first_run(*v.forward, in, options);
   std::vector<Tensor> out = v.forward->run(in);
 
   size_t k = static_cast<size_t>(v.num_user_outputs);
-  {
-    NoGradGuard no_grad;
-    for (int c : v.writebacks) {
-      const Tensor& dst = v.captures[c].tensor;
-      if (out[k].is_same(dst)) dst.bump_version();  // computed in place
-      else dst.copy_(out[k]);
-      ++k;
-    }
-    for (int c : v.grad_assigns) v.captures[c].tensor.mutable_grad() = out[k++];
+  NoGradGuard no_grad;
+  for (int c : v.writebacks) {
+    const Tensor& dst = v.captures[c].tensor;
+    if (out[k].is_same(dst)) dst.bump_version();  // computed in place
+    else dst.copy_(out[k]);
+    ++k;
   }
+  for (int c : v.grad_assigns) v.captures[c].tensor.mutable_grad() = out[k++];
+  return out;
+}
+
+std::vector<Tensor> CompiledFunction::execute(const std::shared_ptr<Variant>& vp,
+                                              const std::vector<Tensor>& args) {
+  const Variant& v = *vp;
+  std::vector<Tensor> in;
+  std::vector<Tensor> out = run_forward(v, args, options_, in);
+  size_t k = static_cast<size_t>(v.num_user_outputs) + v.writebacks.size() + v.grad_assigns.size();
   std::vector<Tensor> user(out.begin(), out.begin() + v.num_user_outputs);
   if (!v.backward || !GradMode::is_enabled()) return user;
 
   std::vector<SavedVariable> saved;
   for (const auto& s : v.saved_sources) {
     if (s.kind == Variant::Source::Kind::Saved) saved.emplace_back(out[k + s.index], false);
-    else saved.emplace_back(source(s), false);
+    else saved.emplace_back(v.source(s, args), false);
   }
   auto node = std::make_shared<CompiledFunctionBackward>(vp, std::move(saved));
-  for (const auto& d : v.diff_inputs) node->add_next_edge(gradient_edge(source(d)));
+  for (const auto& d : v.diff_inputs) node->add_next_edge(gradient_edge(v.source(d, args)));
   for (int i = 0; i < v.num_user_outputs; ++i) node->add_input_meta(TensorMeta::of(user[i]));
   for (int i = 0; i < v.num_user_outputs; ++i) {
     if (!v.output_requires_grad[i]) continue;

@@ -38,6 +38,11 @@ class CompiledFunction {
     std::lock_guard<std::recursive_mutex> g(mu_);
     return last_;
   }
+  // Every cached variant, oldest first (what save() exports).
+  std::vector<std::shared_ptr<Variant>> variants() const {
+    std::lock_guard<std::recursive_mutex> g(mu_);
+    return variants_;
+  }
   size_t num_variants() const {
     std::lock_guard<std::recursive_mutex> g(mu_);
     return variants_.size();
@@ -97,10 +102,18 @@ struct Variant {
   std::vector<Source> diff_inputs;  // the inputs (args/captures) the backward computes grads for
   std::vector<bool> output_requires_grad;
 
+  // An argument or a capture (Arg and Capture sources only).
+  Tensor source(const Source& s, const std::vector<Tensor>& call_args) const;
   // Whether `args` pass every guard (checked on every call: builds no strings).
   bool accepts(const std::vector<Tensor>& args, const std::string& static_key) const;
   // Empty when `args` pass every guard, else the first failure in one line.
   std::string guard_failure(const std::vector<Tensor>& args, const std::string& static_key) const;
 };
+
+// Runs v's forward program on `args` (filling `inputs` with what it read), then copies its
+// write-backs into the captures and assigns their .grad()s; returns every forward output,
+// the user's first. What a compiled call and a loaded exported step share.
+std::vector<Tensor> run_forward(const Variant& v, const std::vector<Tensor>& args, const CompileOptions& options,
+                                std::vector<Tensor>& inputs);
 
 }  // namespace ember::jit

@@ -87,8 +87,11 @@ std::vector<CompiledKernelInfo> CompiledFunctionBase::kernels(CompiledPart part)
   const jit::Program& p = program_of(*impl_, part);
   std::vector<CompiledKernelInfo> out;
   for (const auto& k : p.kernels()) {
-    CompiledKernelInfo info{k->name(), device_str(k->group().device), {}, k->source()};
-    for (int n : k->group().nodes) info.ops.push_back(op_name(p.graph().nodes[n].op));
+    CompiledKernelInfo info{k->name(), device_str(k->group().device), {}, k->source(), {}};
+    for (int n : k->group().nodes) {
+      info.ops.push_back(op_name(p.graph().nodes[n].op));
+      info.origins.push_back(jit::origin_text(p.graph(), n));
+    }
     out.push_back(std::move(info));
   }
   return out;

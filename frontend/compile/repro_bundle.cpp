@@ -57,6 +57,7 @@ void write_repro_bundle(const std::string& dir, const Graph& graph, const std::v
             {"options",
              {{"cuda_graphs", options.cuda_graphs},
               {"strict", options.strict},
+              {"detect_anomaly", options.detect_anomaly},
               {"max_variants", options.max_variants},
               {"name", options.name}}}};
   std::string text = m.dump(2) + "\n";
@@ -80,6 +81,7 @@ ReproBundle load_repro_bundle(const std::string& dir) {
     const json& o = m.at("options");
     b.options.cuda_graphs = o.at("cuda_graphs").get<bool>();
     b.options.strict = o.at("strict").get<bool>();
+    b.options.detect_anomaly = o.value("detect_anomaly", false);
     b.options.max_variants = o.at("max_variants").get<int>();
     b.options.name = o.at("name").get<std::string>();
   } catch (const json::exception& e) {

@@ -1,10 +1,15 @@
 #include "frontend/compile/tracer.h"
 
 #include "frontend/compile/tracing_hook.h"
+
+#include <algorithm>
+
+#include "frontend/nn/module_path.h"
 #include "kernels/op_registry.h"
 #include "kernels/tensor_alloc.h"
 #include "ember/functional.h"
 #include "runtime/autograd/autograd_meta.h"
+#include "runtime/call_site.h"
 #include "runtime/fast_tls.h"
 
 namespace ember::jit {
@@ -29,6 +34,35 @@ TraceScope::~TraceScope() { t_active = prev_; }
 Tensor Tracer::add_input(const Tensor& example, const std::string& name) {
   int v = graph_.add_input(example, name);
   return symbolic(v);
+}
+
+int Tracer::intern_origin(NodeOrigin o) {
+  auto same = std::find(graph_.origins.begin(), graph_.origins.end(), o);
+  if (same != graph_.origins.end()) return static_cast<int>(same - graph_.origins.begin());
+  graph_.origins.push_back(std::move(o));
+  return static_cast<int>(graph_.origins.size()) - 1;
+}
+
+int Tracer::origin_now() {
+  if (backward_origin_ >= 0) return backward_origin_;
+  return intern_origin({nn::detail::current_module_path(), caller_frames(3), "", false});
+}
+
+void Tracer::note_grad_fn(const void* node) {
+  if (!graph_.nodes.empty()) grad_fn_origin_[node] = graph_.nodes.back().origin;
+}
+
+int Tracer::enter_backward_of(const void* node) {
+  int prev = backward_origin_;
+  auto it = grad_fn_origin_.find(node);
+  if (it == grad_fn_origin_.end() || it->second < 0) {
+    backward_origin_ = -1;
+  } else {
+    NodeOrigin o = graph_.origins[it->second];
+    o.backward = true;
+    backward_origin_ = intern_origin(std::move(o));
+  }
+  return prev;
 }
 
 Tensor Tracer::bind_host_value(std::function<double()> read) {
@@ -93,6 +127,7 @@ std::vector<Tensor> Tracer::record(OpId op, const std::vector<Tensor>& in, const
       outs.push_back(symbolic_tensor(s.sizes, s.dtype, s.device, nullptr));
   }
   int node = graph_.add_node(op, ids, attrs, outs);
+  graph_.nodes[node].origin = origin_now();
   for (size_t k = 0; k < outs.size(); ++k) {
     // A view of a constant aliases the constant's memory; as a graph value it has none.
     outs[k].impl().storage = nullptr;
@@ -137,6 +172,18 @@ bool tracing_active(const std::vector<Tensor>& in) {
 
 std::vector<Tensor> trace_call(OpId op, const std::vector<Tensor>& in, const Attrs& attrs) {
   return t_active->record(op, in, attrs);
+}
+
+void note_grad_fn(const void* node) {
+  if (t_active) t_active->note_grad_fn(node);
+}
+
+BackwardOriginScope::BackwardOriginScope(const void* node) : tracer_(t_active) {
+  if (tracer_) prev_ = tracer_->enter_backward_of(node);
+}
+
+BackwardOriginScope::~BackwardOriginScope() {
+  if (tracer_) tracer_->leave_backward(prev_);
 }
 
 void trace_into(OpId op, const Tensor& out, const std::vector<Tensor>& in, const Attrs& attrs) {

@@ -68,6 +68,12 @@ class Tracer {
   Tensor bind_host_value(std::function<double()> read);
   std::vector<HostBinding>& host_bindings() { return host_bindings_; }
 
+  // Provenance: the origin each recorded node gets (the module running and the call site;
+  // inside backward, the origin of the forward op whose autograd node is being applied).
+  void note_grad_fn(const void* node);   // the node the last recorded op created
+  int enter_backward_of(const void* node);  // returns what to pass to leave_backward
+  void leave_backward(int previous) { backward_origin_ = previous; }
+
   Graph& graph() { return graph_; }
   const Graph& graph() const { return graph_; }
   std::vector<Capture>& captures() { return captures_; }
@@ -81,6 +87,11 @@ class Tracer {
   std::unordered_set<const TensorImpl*> grad_cleared_;
   std::vector<ValueGuard> value_guards_;
   std::vector<HostBinding> host_bindings_;
+  std::unordered_map<const void*, int> grad_fn_origin_;
+  int backward_origin_ = -1;
+
+  int origin_now();
+  int intern_origin(NodeOrigin o);
 };
 
 // The tracer recording on this thread, or null.

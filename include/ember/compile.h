@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "ember/compile_options.h"
+#include "ember/export_options.h"
 #include "ember/tensor.h"
 
 namespace ember {
@@ -37,6 +38,9 @@ struct CompiledKernelInfo {
   std::string device;               // "cpu", "cuda:0"
   std::vector<std::string> ops;     // the source ops it fuses, in order
   std::string source;               // CUDA C++ (NVRTC) or a description of the CPU lowering
+  // Per op: the module and call site it was traced from ("model.0 at train (app+0x1c2)";
+  // "backward of ..." for gradient ops; "" when the compiler made it).
+  std::vector<std::string> origins;
 };
 
 // Counters of one compiled program (forward or backward) of the last variant that ran.
@@ -79,6 +83,10 @@ class CompiledFunctionBase {
   std::string summary_json(CompiledPart part = CompiledPart::Forward) const;
   std::vector<CompiledKernelInfo> kernels(CompiledPart part = CompiledPart::Forward) const;
   CompiledSummary summary(CompiledPart part = CompiledPart::Forward) const;
+
+  // Writes every traced variant to `path` as a versioned artifact (ember/export.h:
+  // load_compiled runs it in a process that never sees fn). An Error before the first call.
+  void save(const std::string& path, const ExportOptions& options = {}) const;
 
   // The implementation, for ember's own tools and tests (frontend/compile_internals.h).
   jit::CompiledFunction& impl() const { return *impl_; }

@@ -17,7 +17,7 @@ layers=(runtime kernels compiler frontend)
 public_layer() {  # the layer of include/ember/<path>
   case "$1" in
     compile_options.h) echo 2 ;;
-    functional.h|serialize.h|numpy_io.h|dlpack.h|repro.h|compile.h|ember.h|torch.h|autograd/engine.h|autograd/function.h|\
+    functional.h|serialize.h|numpy_io.h|dlpack.h|repro.h|export.h|export_options.h|compile.h|ember.h|torch.h|autograd/engine.h|autograd/function.h|\
     autograd/gradcheck.h|nn/*|optim/*) echo 3 ;;
     *) echo 0 ;;
   esac

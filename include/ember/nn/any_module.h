@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ember/nn/module.h"
+#include "ember/nn/module_call.h"
 
 namespace ember::nn {
 
@@ -112,6 +113,7 @@ class AnyModule {
     }
     template <size_t... I>
     AnyValue call(std::vector<AnyValue>& args, std::index_sequence<I...>) {
+      detail::ModuleCallScope scope(m.get());
       return AnyValue(m->forward(args[I].template get<std::decay_t<Args>>()...));
     }
     std::shared_ptr<Module> module() const override { return m; }

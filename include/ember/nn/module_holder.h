@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "ember/error.h"
+#include "ember/nn/module_call.h"
 
 namespace ember::nn {
 
@@ -50,6 +51,7 @@ class ModuleHolder : detail::ModuleHolderIndicator {
   }
   template <class... Args>
   decltype(auto) operator()(Args&&... args) {
+    detail::ModuleCallScope scope(get());
     return get()->forward(std::forward<Args>(args)...);
   }
   template <class Arg>
