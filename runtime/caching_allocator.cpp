@@ -101,7 +101,7 @@ DataPtr CachingAllocator::allocate(size_t nbytes) {
     EMBER_FAIL(device_name_, " out of memory: tried to allocate ", bytes_str(static_cast<int64_t>(nbytes)),
                " (", bytes_str(stats_.allocated_bytes), " allocated in tensors, ",
                bytes_str(stats_.reserved_bytes), " reserved; cached blocks were released and the "
-               "allocation retried)");
+               "allocation retried)", raw_->refusal_note());
   }
   size_t remaining = b->size - size;
   if ((small && remaining >= kMinBlock) || (!small && remaining > kSmallSize)) {

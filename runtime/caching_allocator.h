@@ -19,6 +19,8 @@ class RawMemory {
   virtual void* alloc(size_t nbytes) = 0;
   virtual bool free(void* ptr, size_t nbytes) = 0;
   virtual void* current_stream() { return nullptr; }
+  // Appended to out-of-memory errors: why alloc refused ("" when the device is simply full).
+  virtual std::string refusal_note() const { return ""; }
 };
 
 // Size-class free lists per stream over device segments, with block splitting and merging,

@@ -33,7 +33,7 @@ Adagrad::Adagrad(const std::vector<OptimizerParamGroup>& param_groups, AdagradOp
 }
 
 Tensor Adagrad::step(LossClosure closure) {
-  Tensor loss = run_closure(closure);
+  Tensor loss = begin_step(closure);
   NoGradGuard guard;
   for (auto& group : param_groups_) {
     const auto& o = static_cast<const AdagradOptions&>(group.options());

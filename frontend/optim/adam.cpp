@@ -84,7 +84,7 @@ AdamParamState& Adam::state_for(const Tensor& p, bool amsgrad) {
 }
 
 Tensor Adam::step(LossClosure closure) {
-  Tensor loss = run_closure(closure);
+  Tensor loss = begin_step(closure);
   NoGradGuard guard;
   for (size_t g = 0; g < param_groups_.size(); ++g) {
     auto& group = param_groups_[g];

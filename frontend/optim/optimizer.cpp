@@ -75,10 +75,25 @@ size_t Optimizer::size() const noexcept {
   return n;
 }
 
-Tensor Optimizer::run_closure(const LossClosure& closure) {
-  if (!closure) return Tensor();
-  AutoGradMode enable(true);
-  return closure();
+Tensor Optimizer::begin_step(const LossClosure& closure) {
+  Tensor loss;
+  if (closure) {
+    AutoGradMode enable(true);
+    loss = closure();
+  }
+  for (const auto& group : param_groups_) {
+    const std::vector<Tensor>& params = group.params();
+    for (size_t i = 0; i < params.size(); ++i) {
+      const Tensor& p = params[i];
+      const Tensor& g = p.grad();
+      if (!g.defined()) continue;
+      EMBER_CHECK(p.is_contiguous(), "optimizer: parameter ", i, " is not contiguous");
+      EMBER_CHECK(g.sizes() == p.sizes() && g.device() == p.device(), "optimizer: gradient of "
+                  "parameter ", i, " has shape ", shape_str(g.sizes()), " on ", g.device(),
+                  " but the parameter has shape ", shape_str(p.sizes()), " on ", p.device());
+    }
+  }
+  return loss;
 }
 
 void Optimizer::leave_trace(const std::function<void()>& fn) {
@@ -91,11 +106,7 @@ std::vector<Optimizer::DeviceBatch> Optimizer::batches_with_grads(const std::vec
   for (size_t i = 0; i < params.size(); ++i) {
     const Tensor& p = params[i];
     const Tensor& g = p.grad();
-    if (!g.defined()) continue;
-    EMBER_CHECK(p.is_contiguous(), "optimizer: parameter ", i, " is not contiguous");
-    EMBER_CHECK(g.sizes() == p.sizes() && g.device() == p.device(), "optimizer: gradient of "
-                "parameter ", i, " has shape ", shape_str(g.sizes()), " on ", g.device(),
-                " but the parameter has shape ", shape_str(p.sizes()), " on ", p.device());
+    if (!g.defined()) continue;  // checked by begin_step
     DeviceBatch* batch = nullptr;
     for (auto& b : batches)
       if (b.device == p.device()) batch = &b;

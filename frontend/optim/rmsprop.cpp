@@ -22,7 +22,7 @@ RMSprop::RMSprop(const std::vector<OptimizerParamGroup>& param_groups, RMSpropOp
 }
 
 Tensor RMSprop::step(LossClosure closure) {
-  Tensor loss = run_closure(closure);
+  Tensor loss = begin_step(closure);
   NoGradGuard guard;
   for (auto& group : param_groups_) {
     const auto& o = static_cast<const RMSpropOptions&>(group.options());

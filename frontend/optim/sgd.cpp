@@ -34,7 +34,7 @@ const Tensor& SGD::momentum_buffer(size_t i) const {
 }
 
 Tensor SGD::step(LossClosure closure) {
-  Tensor loss = run_closure(closure);
+  Tensor loss = begin_step(closure);
   NoGradGuard guard;
   for (size_t g = 0; g < param_groups_.size(); ++g) {
     auto& group = param_groups_[g];

@@ -72,6 +72,13 @@ void register_device_allocator(DeviceType type, DeviceAllocatorFactory factory);
 // Wraps caller-owned memory (from_blob) without taking ownership unless a deleter is given.
 DataPtr wrap_external(void* ptr, std::function<void(void*)> deleter);
 
+// A cap on the bytes the CPU allocator obtains from the system; 0 (the default) means none.
+// $EMBER_CPU_MEMORY_LIMIT sets it at start-up (bytes, or with a K, M or G suffix). Past it,
+// cached blocks are released and the allocation retried; then ember::Error names the
+// request, what is in use and the limit, and every tensor alive stays valid.
+void set_cpu_memory_limit(int64_t bytes);
+int64_t cpu_memory_limit();
+
 AllocatorStats memory_stats(Device d);
 void empty_cache(Device d);
 void reset_peak_memory_stats(Device d);

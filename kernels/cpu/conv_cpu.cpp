@@ -87,10 +87,10 @@ dnnl::convolution_forward::primitive_desc forward_pd(const ConvArgs& a, bool bia
   if (bias) {
     dnnl::convolution_forward::desc d(prop, alg, src, w, plain(Shape{a.w_sizes[0]}), dst, g.strides, g.dilates,
                                       g.pad, g.pad);
-    return dnnl::convolution_forward::primitive_desc(d, dnnl_engine());
+    return dnnl::convolution_forward::primitive_desc(d, cached_primitive_attr(), dnnl_engine());
   }
   dnnl::convolution_forward::desc d(prop, alg, src, w, dst, g.strides, g.dilates, g.pad, g.pad);
-  return dnnl::convolution_forward::primitive_desc(d, dnnl_engine());
+  return dnnl::convolution_forward::primitive_desc(d, cached_primitive_attr(), dnnl_engine());
 }
 
 // A primitive and the layout it chose for each tensor argument.
@@ -127,7 +127,8 @@ void run(Chosen& c, const std::vector<Arg>& args) {
     else dnnl::reorder(user, inner).execute(stream, user, inner);
     bound[a.id] = inner;
   }
-  c.prim.execute(stream, bound);
+  execute_primitive(c.prim, bound);
+  // Reorders made here run in this thread only: oneDNN's own scratchpad is safe for them.
   for (auto& [from, to] : write_back) dnnl::reorder(from, to).execute(stream, from, to);
   stream.wait();
 }
@@ -167,7 +168,7 @@ void conv_backward_input(const ConvArgs& a, const Tensor& grad_x, const Tensor& 
       dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, any_layout(plain(a.in_sizes)),
                                               any_layout(weights_desc(a)), any_layout(plain(a.out_sizes)),
                                               g.strides, g.dilates, g.pad, g.pad);
-      dnnl::convolution_backward_data::primitive_desc pd(d, dnnl_engine(), forward_pd(a, false));
+      dnnl::convolution_backward_data::primitive_desc pd(d, cached_primitive_attr(), dnnl_engine(), forward_pd(a, false));
       return Chosen{dnnl::convolution_backward_data(pd),
                     {{DNNL_ARG_DIFF_DST, pd.diff_dst_desc()},
                      {DNNL_ARG_WEIGHTS, pd.weights_desc()},
@@ -192,7 +193,8 @@ void conv_backward_weight(const ConvArgs& a, const Tensor& grad_w, const Tensor&
       dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, any_layout(plain(a.in_sizes)),
                                                  any_layout(weights_desc(a)), any_layout(plain(a.out_sizes)),
                                                  g.strides, g.dilates, g.pad, g.pad);
-      dnnl::convolution_backward_weights::primitive_desc pd(d, dnnl_engine(), forward_pd(a, false));
+      dnnl::convolution_backward_weights::primitive_desc pd(d, cached_primitive_attr(), dnnl_engine(),
+                                                            forward_pd(a, false));
       return Chosen{dnnl::convolution_backward_weights(pd),
                     {{DNNL_ARG_DIFF_DST, pd.diff_dst_desc()},
                      {DNNL_ARG_SRC, pd.src_desc()},

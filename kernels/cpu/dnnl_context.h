@@ -16,6 +16,15 @@ namespace ember::cpu {
 dnnl::engine& dnnl_engine();
 dnnl::stream& dnnl_stream();
 
+// The attributes of every primitive ember caches: a user-managed scratchpad. oneDNN's own
+// (Debian builds it with DNNL_ENABLE_CONCURRENT_EXEC=OFF) is shared by all primitives, which
+// makes a primitive unsafe to run in any thread but the one that created it, and a cached
+// primitive runs in whichever thread calls.
+dnnl::primitive_attr cached_primitive_attr();
+// Runs `prim` on this thread's stream with a scratchpad of its own (from ember's CPU
+// allocator) and waits for it.
+void execute_primitive(const dnnl::primitive& prim, std::unordered_map<int, dnnl::memory>& args);
+
 template <class Prim>
 class PrimitiveCache {
  public:

@@ -13,16 +13,6 @@
 
 namespace ember::cpu {
 
-dnnl::engine& dnnl_engine() {
-  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
-  return e;
-}
-
-dnnl::stream& dnnl_stream() {
-  thread_local dnnl::stream s(dnnl_engine());
-  return s;
-}
-
 namespace {
 
 using dt = dnnl::memory::data_type;
@@ -57,7 +47,7 @@ bool gemm_dnnl(const GemmArgs& a, dt type) {
   auto c_md = matrix_desc(type, a.batch, a.m, a.n, a.c_bs, a.c_rs, a.c_cs, batched);
   static PrimitiveCache<dnnl::matmul> cache;
   dnnl::matmul* prim = cache.get(key.str(), [&] {
-    dnnl::primitive_attr attr;
+    dnnl::primitive_attr attr = cached_primitive_attr();
     if (a.alpha != 1.0) attr.set_output_scales(0, {static_cast<float>(a.alpha)});
     dnnl::post_ops po;
     if (a.beta != 0.0) po.append_sum(static_cast<float>(a.beta));
@@ -77,8 +67,7 @@ bool gemm_dnnl(const GemmArgs& a, dt type) {
   dnnl::memory cm(c_md, dnnl_engine(), a.c);
   std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}};
   if (a.bias) args[DNNL_ARG_BIAS] = dnnl::memory(bias_desc(type, a.n, batched), dnnl_engine(), const_cast<char*>(a.bias));
-  prim->execute(dnnl_stream(), args);
-  dnnl_stream().wait();
+  execute_primitive(*prim, args);
   return true;
 }
 

@@ -115,7 +115,9 @@ class Optimizer {
     if (!slot) slot = make_state(make);
     return static_cast<State&>(*slot);
   }
-  Tensor run_closure(const LossClosure& closure);
+  // Every step() starts here: runs the closure, then checks every group's gradients (shape,
+  // device, contiguity), so that a bad one fails the step before any parameter or state changes.
+  Tensor begin_step(const LossClosure& closure);
 
   std::vector<OptimizerParamGroup> param_groups_;
   std::unordered_map<void*, std::unique_ptr<OptimizerParamState>> state_;
