@@ -2,6 +2,7 @@
 // and the reduction epilogues, generate source; with the CUDA toolkit, NVRTC compiles all
 // of it (no GPU needed). Also the kernel cache: disk hits and corrupt entries.
 #include <filesystem>
+#include <functional>
 #include <fstream>
 
 #include "frontend/compile/compile_internals.h"
@@ -273,8 +274,53 @@ TEST(Codegen, DiskCacheHitsAndRebuildsCorruptEntries) {
   EXPECT_EQ(*rebuilt.cubin, *cold.cubin);
   jit::clear_memory_kernel_cache();
   EXPECT_EQ(jit::nvrtc_compile(src.source, src.name, 90).origin, jit::NvrtcResult::Origin::Disk);
+  // Zero bytes, cut short, another format's magic, trailing bytes: each detected and rebuilt.
+  std::vector<std::function<void(const std::filesystem::path&)>> damage = {
+      [](const std::filesystem::path& p) { std::filesystem::resize_file(p, 0); },
+      [](const std::filesystem::path& p) { std::filesystem::resize_file(p, std::filesystem::file_size(p) / 2); },
+      [](const std::filesystem::path& p) {
+        std::fstream f(p, std::ios::in | std::ios::out | std::ios::binary);
+        f.write("EMBRCUB0", 8);  // an older entry format
+      },
+      [](const std::filesystem::path& p) { std::ofstream(p, std::ios::binary | std::ios::app) << "x"; },
+  };
+  for (size_t d = 0; d < damage.size(); ++d) {
+    for (auto& e : std::filesystem::recursive_directory_iterator(dir))
+      if (e.is_regular_file()) damage[d](e.path());
+    jit::clear_memory_kernel_cache();
+    auto again = jit::nvrtc_compile(src.source, src.name, 90);
+    EXPECT_EQ(again.origin, jit::NvrtcResult::Origin::Compiled) << "damage " << d;
+    EXPECT_EQ(*again.cubin, *cold.cubin) << "damage " << d;
+  }
   unsetenv("EMBER_CACHE_DIR");
   std::filesystem::remove_all(dir);
+}
+
+TEST(Codegen, AnUnwritableDiskCacheDegradesToMemoryWithOneWarning) {
+  // A cache "directory" below a regular file cannot be created, whoever runs the test.
+  auto blocker = std::filesystem::temp_directory_path() / "ember_kernel_cache_blocker";
+  std::filesystem::remove_all(blocker);
+  std::ofstream(blocker) << "not a directory";
+  setenv("EMBER_CACHE_DIR", (blocker / "cache").c_str(), 1);
+  auto g = jit::trace([](const std::vector<Tensor>& t) { return std::vector<Tensor>{(t[0] * 5).cos() - 2}; }, {randn({8})});
+  auto src = sources(g)[0];
+  jit::clear_memory_kernel_cache();
+  ::testing::internal::CaptureStderr();
+  auto first = jit::nvrtc_compile(src.source, src.name, 90);
+  jit::clear_memory_kernel_cache();
+  auto second = jit::nvrtc_compile(src.source, src.name, 90);
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(first.origin, jit::NvrtcResult::Origin::Compiled);
+  EXPECT_EQ(second.origin, jit::NvrtcResult::Origin::Compiled);  // nothing on disk to read
+  EXPECT_EQ(*first.cubin, *second.cubin);
+  EXPECT_EQ(jit::nvrtc_compile(src.source, src.name, 90).origin, jit::NvrtcResult::Origin::Memory);
+  size_t warnings = 0;
+  for (size_t at = err.find("cannot write the kernel cache"); at != std::string::npos;
+       at = err.find("cannot write the kernel cache", at + 1))
+    ++warnings;
+  EXPECT_EQ(warnings, 1u) << err;  // once per process
+  unsetenv("EMBER_CACHE_DIR");
+  std::filesystem::remove_all(blocker);
 }
 
 #else

@@ -1,6 +1,8 @@
 // Exported compiled steps (ember/export.h): save() in this process, load_compiled here and
 // ember-run in child processes that have none of the traced code; results bitwise equal to
 // the original compiled calls, training continued from the saved state, specific errors.
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -22,7 +24,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string artifact(const std::string& name) { return temp_file("ember_export_" + name + ".ember"); }
+// Per process: the CPU-ISA ctest runs execute these tests beside their own entries.
+std::string scratch(const std::string& name) {
+  return temp_file("ember_export_" + std::to_string(::getpid()) + "_" + name);
+}
+std::string artifact(const std::string& name) { return scratch(name + ".ember"); }
 
 std::string ember_run() {
 #ifdef EMBER_RUN_PATH
@@ -214,9 +220,8 @@ TEST(Export, AChildProcessWithoutTheModelCodeContinuesTraining) {
   Trainer t;
   Tensor x = randn({32, 6}), y = randn({32, 3});
   t.step(x, y);
-  std::string path = artifact("child"), xs = temp_file("ember_export_x.npy"), ys = temp_file("ember_export_y.npy");
-  std::string s1 = temp_file("ember_export_s1.safetensors"), s2 = temp_file("ember_export_s2.safetensors");
-  std::string loss_file = temp_file("ember_export_loss.npy");
+  std::string path = artifact("child"), xs = scratch("x.npy"), ys = scratch("y.npy");
+  std::string s1 = scratch("s1.safetensors"), s2 = scratch("s2.safetensors"), loss_file = scratch("loss.npy");
   t.step.save(path, {.names = t.model->named_parameters().pairs()});
   save_npy(x, xs);
   save_npy(y, ys);
@@ -296,7 +301,7 @@ TEST(ExportCuda, CubinsTravelInTheArtifactAndServeTheLoadedKernels) {
   EXPECT_EQ(cubins, static_cast<int>(f.kernels().size()));
   // With an empty disk cache and no kernel in memory, loading compiles nothing: a compiled
   // kernel would be written to the disk cache.
-  std::string cache = temp_file("ember_export_cuda_cache");
+  std::string cache = scratch("cuda_cache");
   fs::remove_all(cache);
   setenv("EMBER_CACHE_DIR", cache.c_str(), 1);
   jit::clear_memory_kernel_cache();

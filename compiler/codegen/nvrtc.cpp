@@ -1,21 +1,24 @@
 #include "compiler/codegen/nvrtc.h"
-#include "compiler/fused_kernel.h"
 
 #include <nvrtc.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <iostream>
 #include <mutex>
 #include <sstream>
-#include <thread>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
+#include "compiler/fused_kernel.h"
 #include "compiler/hash.h"
 #include "compiler/log.h"
 #include "ember/error.h"
@@ -81,27 +84,42 @@ bool read_entry(const std::filesystem::path& path, std::vector<char>* out) {
   return fnv1a(out->data(), out->size()) == sum;
 }
 
+// An unwritable cache (read-only, full, not a directory) only costs compile time: said once.
+void warn_unwritable(const std::filesystem::path& dir, const std::string& why) {
+  static std::atomic<bool> warned{false};
+  if (warned.exchange(true)) return;
+  std::cerr << "[ember] warning: cannot write the kernel cache in '" << dir.string() << "' (" << why
+            << "); compiled kernels are kept in memory only (EMBER_CACHE_DIR moves the cache)\n";
+}
+
 void write_entry(const std::filesystem::path& path, const std::vector<char>& cubin) {
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
+  if (ec) return warn_unwritable(path.parent_path(), ec.message());
   std::ostringstream tmp_name;
   tmp_name << path.string() << ".tmp." << ::getpid() << "." << std::this_thread::get_id();
   std::string tmp = tmp_name.str();
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) return;  // an unwritable cache only costs compile time
+    if (!f) return warn_unwritable(path.parent_path(), std::strerror(errno));
     uint64_t size = cubin.size(), sum = fnv1a(cubin.data(), cubin.size());
     f.write(kMagic, 8);
     f.write(reinterpret_cast<const char*>(&size), 8);
     f.write(reinterpret_cast<const char*>(&sum), 8);
     f.write(cubin.data(), static_cast<std::streamsize>(cubin.size()));
+    f.flush();
     if (!f) {
       std::filesystem::remove(tmp, ec);
-      return;
+      return warn_unwritable(path.parent_path(), "writing failed (is the disk full?)");
     }
   }
+  // Renamed into place whole: a reader, or another process writing the same entry, never
+  // sees a torn file.
   std::filesystem::rename(tmp, path, ec);
-  if (ec) std::filesystem::remove(tmp, ec);
+  if (ec) {
+    warn_unwritable(path.parent_path(), ec.message());
+    std::filesystem::remove(tmp, ec);
+  }
 }
 
 std::vector<char> compile_now(const std::string& source, const std::string& name, int arch,
