@@ -36,6 +36,11 @@ std::unique_ptr<FusedKernel> make_cpu_fused_kernel(const Graph& g, const FusionG
 // Generates and compiles the CUDA kernel (NVRTC runs without a GPU; launching needs one).
 std::unique_ptr<FusedKernel> make_cuda_fused_kernel(const Graph& g, const FusionGroup& group);
 
+// Fault injection for tests: while on, building any fused kernel fails as an NVRTC or
+// codegen failure would (Program then runs the group's ops unfused, or strict mode refuses).
+void inject_codegen_failures(bool on);
+bool codegen_failures_injected();
+
 // Puts `bytes` into the in-memory kernel cache under `cache_key`: a kernel built later with
 // that key uses them instead of compiling (exported steps carry their cubins this way).
 void preload_kernel_binary(const std::string& cache_key, std::vector<char> bytes);

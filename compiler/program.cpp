@@ -1,6 +1,8 @@
 #include "compiler/program.h"
 
+#include <atomic>
 #include <chrono>
+#include <iostream>
 #include <set>
 
 #include "compiler/anomaly_check.h"
@@ -91,14 +93,40 @@ void Program::optimise() {
   passes_.push_back({"fuse_matmul_epilogues", epilogues, graph_});
 }
 
+namespace {
+std::atomic<bool> g_codegen_failures{false};
+}  // namespace
+
+void inject_codegen_failures(bool on) { g_codegen_failures.store(on); }
+bool codegen_failures_injected() { return g_codegen_failures.load(); }
+
 void Program::fuse(const CompileOptions& options) {
   FusionReport fusion = find_fusion_groups(graph_);
   if (options.strict && !fusion.refusals.empty())
     EMBER_FAIL("compile(strict): ", fusion.refusals.front());
-  for (auto& grp : fusion.groups)
-    kernels_.push_back(grp.device.is_cuda() ? make_cuda_fused_kernel(graph_, grp) : make_cpu_fused_kernel(graph_, grp));
-  for (const ScheduledStep& s : fusion.schedule)
-    steps_.push_back(s.group >= 0 ? Step{Step::Kind::Fused, -1, s.group} : Step{Step::Kind::Op, s.node, -1});
+  // A group whose kernel cannot be built (an NVRTC failure, say) runs as its ops, one by one,
+  // with the eager kernels: the same results, only slower. Strict mode makes it an error.
+  std::vector<int> kernel_of(fusion.groups.size(), -1);
+  for (size_t gi = 0; gi < fusion.groups.size(); ++gi) {
+    const FusionGroup& grp = fusion.groups[gi];
+    try {
+      EMBER_CHECK(!codegen_failures_injected(), "injected code generation failure");
+      kernels_.push_back(grp.device.is_cuda() ? make_cuda_fused_kernel(graph_, grp) : make_cpu_fused_kernel(graph_, grp));
+      kernel_of[gi] = static_cast<int>(kernels_.size()) - 1;
+    } catch (const Error& e) {
+      std::string why = e.what();
+      why = why.substr(0, why.find('\n'));
+      if (options.strict) EMBER_FAIL("compile(strict): cannot build the fused kernel ", grp.kernel_name, ": ", why);
+      std::cerr << "[ember] warning: " << name_ << ": cannot build the fused kernel " << grp.kernel_name << " ("
+                << why << "); its " << grp.nodes.size() << " ops run unfused\n";
+    }
+  }
+  for (const ScheduledStep& s : fusion.schedule) {
+    if (s.group < 0) steps_.push_back(Step{Step::Kind::Op, s.node, -1});
+    else if (kernel_of[s.group] >= 0) steps_.push_back(Step{Step::Kind::Fused, -1, kernel_of[s.group]});
+    else
+      for (int n : fusion.groups[s.group].nodes) steps_.push_back(Step{Step::Kind::Op, n, -1});
+  }
 }
 
 Device Program::plan(const std::vector<std::pair<int, int>>& inplace) {

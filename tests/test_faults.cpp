@@ -1,6 +1,7 @@
 // Faults survived with nothing lost: a failing in-place op leaves its target's bytes, version
 // and history as they were; a failing optimizer step changes no parameter or state; a CPU
-// memory limit is an error the process recovers from; a save killed midway leaves the old file.
+// memory limit is an error the process recovers from; a save killed midway leaves the old file;
+// a fused kernel that cannot be built runs as its ops.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,7 +9,9 @@
 #include <filesystem>
 #include <functional>
 
+#include "compiler/fused_kernel.h"
 #include "ember/serialize.h"
+#include "frontend/compile/compile_internals.h"
 #include "test_util.h"
 
 using namespace ember;
@@ -149,4 +152,24 @@ TEST(Faults, ASaveKilledMidwayLeavesTheOldFileWhole) {
     if (e.path().filename().string().starts_with("ember_faults_killed_save.safetensors.tmp."))
       std::filesystem::remove(e.path());  // what the killed writers left beside it
   std::filesystem::remove(path);
+}
+
+TEST(Faults, AKernelThatCannotBeBuiltRunsItsOpsUnfused) {
+  auto fn = [](const Tensor& a, const Tensor& b) { return ((a * b).exp() + a).tanh() - b; };
+  Tensor a = randn({64, 33}), b = randn({64, 33});
+  Tensor want = compile(fn)(a, b);
+  struct Injected {
+    Injected() { jit::inject_codegen_failures(true); }
+    ~Injected() { jit::inject_codegen_failures(false); }
+  } injected;
+  auto f = compile(fn, {.name = "injected"});
+  ::testing::internal::CaptureStderr();
+  Tensor got = f(a, b);
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(bitwise_equal(got, want));  // the eager kernels give the fused kernel's bits
+  EXPECT_TRUE(jit::forward_program(f).kernels().empty());
+  EXPECT_NE(err.find("injected_forward: cannot build the fused kernel"), std::string::npos) << err;
+  EXPECT_NE(err.find("injected code generation failure); its 5 ops run unfused"), std::string::npos) << err;
+  auto strict = compile(fn, {.strict = true, .name = "strict"});
+  EXPECT_EMBER_ERROR(strict(a, b), "compile(strict): cannot build the fused kernel");
 }
