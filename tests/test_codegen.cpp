@@ -1,6 +1,10 @@
 // CUDA code generation for fusion groups: every pointwise op in every dtype it accepts,
 // and the reduction epilogues, generate source; with the CUDA toolkit, NVRTC compiles all
-// of it (no GPU needed). Also the kernel cache: disk hits and corrupt entries.
+// of it (no GPU needed). Also the kernel cache: disk hits, damaged entries rebuilt, processes
+// racing to write one entry, an unwritable cache directory.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <functional>
 #include <fstream>
@@ -294,6 +298,44 @@ TEST(Codegen, DiskCacheHitsAndRebuildsCorruptEntries) {
   }
   unsetenv("EMBER_CACHE_DIR");
   std::filesystem::remove_all(dir);
+}
+
+TEST(Codegen, ProcessesCompilingOneKernelAtOnceLeaveOneWholeEntry) {
+  auto dir = std::filesystem::temp_directory_path() / ("ember_kernel_cache_race_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  setenv("EMBER_CACHE_DIR", dir.c_str(), 1);
+  auto g = jit::trace([](const std::vector<Tensor>& t) { return std::vector<Tensor>{(t[0] * 7).exp() / 3}; }, {randn({8})});
+  auto src = sources(g)[0];
+  std::vector<pid_t> children;
+  for (int c = 0; c < 4; ++c) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {  // each compiles and writes the same entry
+      jit::clear_memory_kernel_cache();
+      bool ok = jit::nvrtc_compile(src.source, src.name, 90).origin != jit::NvrtcResult::Origin::Memory;
+      _exit(ok ? 0 : 1);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  int entries = 0, leftovers = 0;
+  for (auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    e.path().extension() == ".cubin" ? ++entries : ++leftovers;
+  }
+  EXPECT_EQ(entries, 1);
+  EXPECT_EQ(leftovers, 0);  // no temporary file is left behind
+  jit::clear_memory_kernel_cache();
+  auto read = jit::nvrtc_compile(src.source, src.name, 90);
+  EXPECT_EQ(read.origin, jit::NvrtcResult::Origin::Disk);  // whole: it passed its checksum
+  unsetenv("EMBER_CACHE_DIR");
+  std::filesystem::remove_all(dir);
+  jit::clear_memory_kernel_cache();
+  EXPECT_EQ(*jit::nvrtc_compile(src.source, src.name, 90).cubin, *read.cubin);
 }
 
 TEST(Codegen, AnUnwritableDiskCacheDegradesToMemoryWithOneWarning) {
