@@ -176,21 +176,24 @@ Graph extract_subgraph(const Graph& g, const std::vector<int>& nodes, const std:
   return out;
 }
 
-std::string origin_call_site(const Graph& g, int node) {
+const NodeOrigin* origin_of(const Graph& g, int node) {
   int o = g.nodes[node].origin;
-  if (o < 0 || o >= static_cast<int>(g.origins.size())) return "";
-  const NodeOrigin& origin = g.origins[o];
-  return origin.frames.empty() ? origin.call_site : symbolise(origin.frames);
+  return o < 0 || o >= static_cast<int>(g.origins.size()) ? nullptr : &g.origins[o];
+}
+
+std::string origin_call_site(const Graph& g, int node) {
+  const NodeOrigin* origin = origin_of(g, node);
+  if (!origin) return "";
+  return origin->frames.empty() ? origin->call_site : symbolise(origin->frames);
 }
 
 std::string origin_text(const Graph& g, int node) {
-  int o = g.nodes[node].origin;
-  if (o < 0 || o >= static_cast<int>(g.origins.size())) return "";
-  const NodeOrigin& origin = g.origins[o];
+  const NodeOrigin* origin = origin_of(g, node);
+  if (!origin) return "";
   std::string site = origin_call_site(g, node);
-  std::string text = origin.module;
+  std::string text = origin->module;
   if (!site.empty()) text += (text.empty() ? "at " : " at ") + site;
-  return origin.backward && !text.empty() ? "backward of " + text : text;
+  return origin->backward && !text.empty() ? "backward of " + text : text;
 }
 
 std::string value_type_str(const Value& v) {

@@ -46,9 +46,6 @@ struct NodeOrigin {
   std::vector<void*> frames;
   std::string call_site;  // used when frames is empty
   bool backward = false;
-  bool operator==(const NodeOrigin& o) const {
-    return module == o.module && frames == o.frames && call_site == o.call_site && backward == o.backward;
-  }
 };
 
 class Graph {
@@ -75,8 +72,9 @@ class Graph {
   std::vector<NodeOrigin> origins;
 };
 
-// The call site of a node's origin, symbolised ("" when unknown), and "model.blocks.1.attn at
-// f (binary+0x12)" / "(backward of) ..." for reports.
+// A node's origin, null when unknown; its call site, symbolised ("" when unknown); and
+// "model.blocks.1.attn at f (binary+0x12)" / "(backward of) ..." for reports.
+const NodeOrigin* origin_of(const Graph& g, int node);
 std::string origin_call_site(const Graph& g, int node);
 std::string origin_text(const Graph& g, int node);
 

@@ -1,6 +1,5 @@
 #include "compiler/serialize_graph.h"
 
-#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -118,10 +117,8 @@ std::string to_json(const Graph& g, int indent) {
     json attrs = json::object();
     for (const auto& [k, a] : n.attrs.items()) attrs[k] = attr_json(a);
     json jn = {{"op", op_name(n.op)}, {"inputs", n.inputs}, {"outputs", n.outputs}, {"attrs", attrs}};
-    if (n.origin >= 0 && n.origin < static_cast<int>(g.origins.size())) {
-      const NodeOrigin& o = g.origins[n.origin];
-      jn["origin"] = {{"module", o.module}, {"call_site", origin_call_site(g, static_cast<int>(i))}, {"backward", o.backward}};
-    }
+    if (const NodeOrigin* o = origin_of(g, static_cast<int>(i)))
+      jn["origin"] = {{"module", o->module}, {"call_site", origin_call_site(g, static_cast<int>(i))}, {"backward", o->backward}};
     nodes.push_back(std::move(jn));
   }
   j["nodes"] = nodes;
@@ -203,10 +200,8 @@ Graph graph_from_json(const std::string& text) {
       for (auto it = attrs.begin(); it != attrs.end(); ++it) node.attrs.set(it.key(), attr_from(it.key(), it.value()));
       if (jn.contains("origin")) {
         const json& jo = jn.at("origin");
-        NodeOrigin o{jo.value("module", ""), {}, jo.value("call_site", ""), jo.value("backward", false)};
-        auto same = std::find(g.origins.begin(), g.origins.end(), o);
-        node.origin = static_cast<int>(same - g.origins.begin());
-        if (same == g.origins.end()) g.origins.push_back(std::move(o));
+        node.origin = static_cast<int>(g.origins.size());
+        g.origins.push_back({jo.value("module", ""), {}, jo.value("call_site", ""), jo.value("backward", false)});
       }
       g.nodes.push_back(std::move(node));
     }

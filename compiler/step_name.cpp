@@ -16,9 +16,9 @@ std::string step_label(const Program& p, const Step& s) {
   const Graph& g = p.graph();
   std::string label = s.kind == Step::Kind::Fused ? p.kernels()[s.fused]->name() : op_name(g.nodes[s.node].op);
   for (int n : p.step_nodes(s)) {
-    int o = g.nodes[n].origin;
-    if (o < 0 || g.origins[o].module.empty()) continue;
-    return label + " [" + (g.origins[o].backward ? "backward of " : "") + g.origins[o].module + "]";
+    const NodeOrigin* o = origin_of(g, n);
+    if (!o || o->module.empty()) continue;
+    return label + " [" + (o->backward ? "backward of " : "") + o->module + "]";
   }
   return label;
 }

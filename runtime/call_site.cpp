@@ -15,12 +15,11 @@ namespace ember {
 
 namespace {
 
-// The address ranges of libember's loaded segments, found once.
+// The address ranges of libember's loaded segments (the object holding caller_stack), found once.
 struct OwnSegments {
   std::vector<std::pair<uintptr_t, uintptr_t>> ranges;
+  uintptr_t probe = reinterpret_cast<uintptr_t>(&caller_stack);
   OwnSegments() {
-    Dl_info self{};
-    if (!dladdr(reinterpret_cast<void*>(&caller_stack), &self)) return;
     auto visit = [](dl_phdr_info* info, size_t, void* data) -> int {
       auto* me = static_cast<OwnSegments*>(data);
       for (int i = 0; i < info->dlpi_phnum; ++i) {
@@ -38,7 +37,6 @@ struct OwnSegments {
       }
       return 0;
     };
-    probe = reinterpret_cast<uintptr_t>(&caller_stack);
     dl_iterate_phdr(visit, this);
   }
   bool contains(const void* p) const {
@@ -47,7 +45,6 @@ struct OwnSegments {
       if (s <= a && a < e) return true;
     return false;
   }
-  uintptr_t probe = 0;
 };
 
 const OwnSegments& own_segments() {

@@ -9,6 +9,7 @@
 #include "ember/grad_mode.h"
 #include "frontend/compile/artifact_format.h"
 #include "frontend/compile/compiled_function.h"
+#include "frontend/compile/options_json.h"
 #include "frontend/safetensors_format.h"
 #include "frontend/zip_archive.h"
 #include "kernels/tensor_alloc.h"
@@ -33,11 +34,7 @@ class LoadedArtifact {
                   ") reads version ", kArtifactVersion, " only: save it again with this version");
       name_ = m.at("name").get<std::string>();
       ember_version_ = m.at("ember_version").get<std::string>();
-      const json& o = m.at("options");
-      options_.cuda_graphs = o.at("cuda_graphs").get<bool>();
-      options_.strict = o.at("strict").get<bool>();
-      options_.detect_anomaly = o.at("detect_anomaly").get<bool>();
-      options_.name = o.at("name").get<std::string>();
+      options_ = options_from_json(m.at("options"));
       load_state(m.at("state"), options.state);
       for (const json& jv : m.at("variants")) load_variant(jv);
     } catch (const json::exception& e) {

@@ -17,6 +17,7 @@
 #include "ember/repro.h"
 #include "ember/serialize.h"
 #include "frontend/atomic_file.h"
+#include "frontend/compile/options_json.h"
 
 namespace ember::jit {
 
@@ -54,12 +55,7 @@ void write_repro_bundle(const std::string& dir, const Graph& graph, const std::v
             {"program", program},
             {"reason", reason},
             {"has_inputs", inputs != nullptr},
-            {"options",
-             {{"cuda_graphs", options.cuda_graphs},
-              {"strict", options.strict},
-              {"detect_anomaly", options.detect_anomaly},
-              {"max_variants", options.max_variants},
-              {"name", options.name}}}};
+            {"options", options_json(options)}};
   std::string text = m.dump(2) + "\n";
   write_file_atomically(dir + "/manifest.json", [&](std::ostream& f) { f << text; }, "repro bundle");
 }
@@ -78,12 +74,7 @@ ReproBundle load_repro_bundle(const std::string& dir) {
     b.program = m.at("program").get<std::string>();
     b.reason = m.at("reason").get<std::string>();
     b.has_inputs = m.at("has_inputs").get<bool>();
-    const json& o = m.at("options");
-    b.options.cuda_graphs = o.at("cuda_graphs").get<bool>();
-    b.options.strict = o.at("strict").get<bool>();
-    b.options.detect_anomaly = o.value("detect_anomaly", false);
-    b.options.max_variants = o.at("max_variants").get<int>();
-    b.options.name = o.at("name").get<std::string>();
+    b.options = options_from_json(m.at("options"));
   } catch (const json::exception& e) {
     EMBER_FAIL("repro bundle '", dir, "': malformed manifest.json (", e.what(), ")");
   }

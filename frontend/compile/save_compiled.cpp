@@ -9,6 +9,7 @@
 #include "compiler/serialize_graph.h"
 #include "frontend/compile/artifact_format.h"
 #include "frontend/compile/compile_internals.h"
+#include "frontend/compile/options_json.h"
 #include "frontend/safetensors_format.h"
 #include "frontend/zip_archive.h"
 #include "kernels/op_registry.h"
@@ -159,13 +160,11 @@ void CompiledFunctionBase::save(const std::string& path, const ExportOptions& op
     if (embed) values.emplace_back(e.name, t);
   }
   zip.add(jit::kStateMember, safetensors::encode(values, "save"), false);
-  const CompileOptions& o = impl_->options();
   json manifest = {{"format", jit::kArtifactFormat},
                    {"version", jit::kArtifactVersion},
                    {"ember_version", EMBER_VERSION},
                    {"name", fn},
-                   {"options",
-                    {{"cuda_graphs", o.cuda_graphs}, {"strict", o.strict}, {"detect_anomaly", o.detect_anomaly}, {"name", o.name}}},
+                   {"options", jit::options_json(impl_->options())},
                    {"stale_variants_skipped", skipped},
                    {"state", std::move(jstate)},
                    {"variants", std::move(jvariants)}};

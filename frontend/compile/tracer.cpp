@@ -1,9 +1,6 @@
 #include "frontend/compile/tracer.h"
 
 #include "frontend/compile/tracing_hook.h"
-
-#include <algorithm>
-
 #include "frontend/nn/module_path.h"
 #include "kernels/op_registry.h"
 #include "kernels/tensor_alloc.h"
@@ -36,16 +33,14 @@ Tensor Tracer::add_input(const Tensor& example, const std::string& name) {
   return symbolic(v);
 }
 
-int Tracer::intern_origin(NodeOrigin o) {
-  auto same = std::find(graph_.origins.begin(), graph_.origins.end(), o);
-  if (same != graph_.origins.end()) return static_cast<int>(same - graph_.origins.begin());
+int Tracer::add_origin(NodeOrigin o) {
   graph_.origins.push_back(std::move(o));
   return static_cast<int>(graph_.origins.size()) - 1;
 }
 
 int Tracer::origin_now() {
   if (backward_origin_ >= 0) return backward_origin_;
-  return intern_origin({nn::detail::current_module_path(), caller_frames(3), "", false});
+  return add_origin({nn::detail::current_module_path(), caller_frames(3), "", false});
 }
 
 void Tracer::note_grad_fn(const void* node) {
@@ -60,7 +55,7 @@ int Tracer::enter_backward_of(const void* node) {
   } else {
     NodeOrigin o = graph_.origins[it->second];
     o.backward = true;
-    backward_origin_ = intern_origin(std::move(o));
+    backward_origin_ = add_origin(std::move(o));
   }
   return prev;
 }

@@ -91,7 +91,7 @@ class Tracer {
   int backward_origin_ = -1;
 
   int origin_now();
-  int intern_origin(NodeOrigin o);
+  int add_origin(NodeOrigin o);  // one per recorded op, or per autograd node applied in backward
 };
 
 // The tracer recording on this thread, or null.
