@@ -22,5 +22,7 @@ const Tensor& call_into(OpId op, const Tensor& out, const std::vector<Tensor>& i
 
 // Wraps a number as an operand (a 0-dim CPU tensor that promotes by category only).
 Tensor scalar_operand(const Scalar& s);
+// The same, short, for op definitions: x * S(0.5).
+inline Tensor S(const Scalar& s) { return scalar_operand(s); }
 
 }  // namespace ember

@@ -13,7 +13,6 @@ namespace ember {
 
 namespace {
 
-Tensor S(const Scalar& s) { return scalar_operand(s); }
 
 }  // namespace
 

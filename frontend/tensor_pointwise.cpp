@@ -12,7 +12,6 @@ namespace ember {
 
 namespace {
 
-Tensor S(const Scalar& s) { return scalar_operand(s); }
 Tensor op1(OpId op, const Tensor& a) { return call1(op, {a}); }
 Tensor op2(OpId op, const Tensor& a, const Tensor& b) { return call1(op, {a, b}); }
 

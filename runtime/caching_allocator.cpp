@@ -51,9 +51,22 @@ CachingAllocator::CachingAllocator(std::unique_ptr<RawMemory> raw, std::string d
     : raw_(std::move(raw)), device_name_(std::move(device_name)) {}
 
 CachingAllocator::~CachingAllocator() {
-  // Tensors may outlive a static allocator at exit; free only what is cached.
+  // Tensors may outlive a static allocator at exit; free only what is cached, private pools'
+  // unused segments included (no graph replays once its allocator is gone).
   std::lock_guard<std::mutex> g(mu_);
+  open_private_pools_ = 0;
+  for (auto& [key, heads] : private_segments_)
+    for (Block* head : heads) free_unused_segment(head);
+  private_segments_.clear();
   release_cached();
+}
+
+bool CachingAllocator::free_unused_segment(Block* head) {
+  if (head->allocated || head->next || open_private_pools_ > 0 || !raw_->free(head->ptr, head->size)) return false;
+  (head->small ? small_ : large_).erase(head);
+  stats_.reserved_bytes -= static_cast<int64_t>(head->size);
+  delete head;
+  return true;
 }
 
 CachingAllocator::Block* CachingAllocator::find_free(Pool& pool, void* stream, size_t size,
@@ -207,13 +220,8 @@ void CachingAllocator::release_private_pool(uint64_t id) {
   // are reused once freed.
   void* stream = raw_->current_stream();
   for (Block* head : segments->second) {
+    if (free_unused_segment(head)) continue;
     Pool& pool = head->small ? small_ : large_;
-    if (!head->allocated && !head->next && open_private_pools_ == 0 && raw_->free(head->ptr, head->size)) {
-      pool.erase(head);
-      stats_.reserved_bytes -= static_cast<int64_t>(head->size);
-      delete head;
-      continue;
-    }
     for (Block* b = head; b; b = b->next) {
       if (b->allocated) {
         b->stream = stream;

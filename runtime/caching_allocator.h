@@ -60,6 +60,8 @@ class CachingAllocator final : public Allocator {
   void insert_block(Pool& pool, Block* b, Pool::node_type& spare);
   Block* new_segment(bool small, void* stream, size_t size);
   void release_cached();
+  // Frees a segment that is one free block (not while a private pool is open); true if it did.
+  bool free_unused_segment(Block* head);
   void free_block(Block* b);
   static void deleter(void* ptr, void* ctx);
 

@@ -10,7 +10,7 @@
 
 #include "kernels/device/pointwise.h"
 #include "kernels/op_registry.h"
-#include "test_util.h"
+#include <ember/ember.h>
 
 namespace ember::testing {
 

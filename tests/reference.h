@@ -82,7 +82,15 @@ inline double read_elem(const char* p, ScalarType dt) {
 // libtorch's cast of a value to `to` (float->int truncates, ints wrap, ->bool is != 0,
 // float64->float16/bfloat16 goes through float32 like c10::Half).
 inline double cast_value(double v, ScalarType to) {
-  auto wrap = [&](auto t) { return static_cast<double>(static_cast<decltype(t)>(static_cast<int64_t>(std::trunc(v)))); };
+  // NaN and values that do not fit: x86's "integer indefinite" through int64 for int64 and
+  // through int32 below (kernels/device/cast.h), then wrapped to the width.
+  auto wrap = [&](auto t) {
+    double x = std::trunc(v);
+    bool wide = sizeof(t) == 8;
+    bool fits = wide ? (x >= -9223372036854775808.0 && x < 9223372036854775808.0) : (x > -2147483649.0 && x < 2147483648.0);
+    int64_t i = fits ? static_cast<int64_t>(x) : (wide ? INT64_MIN : INT32_MIN);
+    return static_cast<double>(static_cast<decltype(t)>(i));
+  };
   switch (to) {
     case kBool: return v != 0 ? 1.0 : 0.0;
     case kUInt8: return wrap(uint8_t{});

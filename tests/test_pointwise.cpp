@@ -39,7 +39,9 @@ Ref reference(const TableOp& op, const std::vector<Ref>& in, ScalarType odt,
   return ref::map(in, odt, [&](const std::vector<double>& v) {
     std::vector<double> c(v.size());
     for (size_t i = 0; i < v.size(); ++i) c[i] = conv(v[i]);
-    return f(c);
+    // Integer fmod/remainder by 0 is 0 in ember (kernels/device/pointwise.h), NaN in double.
+    bool integer_by_zero = (op.id == OpId::Fmod || op.id == OpId::Remainder) && c[1] == 0 && !is_floating(odt);
+    return integer_by_zero ? 0.0 : f(c);
   });
 }
 

@@ -208,7 +208,8 @@ TEST(Pool, MaxUnpool2dInvertsMaxPool) {
   nn::MaxUnpool2d unpool(nn::MaxUnpool2dOptions(2));
   EXPECT_TRUE(close(unpool->forward(v, i), u, 0, 0));
   Tensor vg = v.clone().set_requires_grad(true);
-  autograd::gradcheck([&i](const std::vector<Tensor>& in) { return max_unpool2d(in[0], i, {4, 4}); }, {vg});
+  Tensor idx = i;  // a lambda may not capture a structured binding before clang 16
+  autograd::gradcheck([&idx](const std::vector<Tensor>& in) { return max_unpool2d(in[0], idx, {4, 4}); }, {vg});
   EXPECT_THROW(max_unpool2d(v, i.add(Scalar(int64_t{20})), {4, 4}), Error);
 }
 

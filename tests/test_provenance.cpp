@@ -49,7 +49,9 @@ TEST(Provenance, FusedKernelsNameTheModuleAndCallSiteOfEachOp) {
   EXPECT_TRUE(inner[0].starts_with("model.inner at ")) << inner[0];
   // Frames of the test binary, named where not inlined (ember_tests exports its symbols).
   EXPECT_TRUE(has(inner[0], "(ember_tests+0x")) << inner[0];
-  EXPECT_TRUE(has(inner[0], "FusedKernelsNameTheModuleAndCallSiteOfEachOp_Test::TestBody()")) << inner[0];
+  // The user's code (the test, or the module's forward where -O1 did not inline it).
+  EXPECT_TRUE(has(inner[0], "FusedKernelsNameTheModuleAndCallSiteOfEachOp_Test::TestBody()") ||
+              has(inner[0], "ProvenanceInnerImpl::forward(")) << inner[0];
   EXPECT_TRUE(inner[3].starts_with("model at ")) << inner[3];
   EXPECT_NE(inner[3], inner[0]);
   std::string dump = f.dump();

@@ -77,7 +77,7 @@ inline ::testing::AssertionResult bitwise_equal(const Tensor& a, const Tensor& b
   if (a.sizes() != b.sizes() || a.dtype() != b.dtype())
     return ::testing::AssertionFailure() << "shape/dtype differ";
   Tensor ha = a.detach().to(Device(kCPU)).contiguous(), hb = b.detach().to(Device(kCPU)).contiguous();
-  if (std::memcmp(ha.data_ptr(), hb.data_ptr(), ha.nbytes()) != 0)
+  if (ha.nbytes() > 0 && std::memcmp(ha.data_ptr(), hb.data_ptr(), ha.nbytes()) != 0)
     return ::testing::AssertionFailure() << "bytes differ";
   return ::testing::AssertionSuccess();
 }

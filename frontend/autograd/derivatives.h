@@ -26,6 +26,7 @@ struct Derivative {
   uint32_t saves_inputs = 0;  // bit i: input i is saved
   bool saves_outputs = false;
 };
+constexpr uint32_t kIn0 = 1, kIn1 = 2, kIn2 = 4;  // saves_inputs bits
 
 // Null when the op is not differentiable (comparisons, argmax, factories, ...).
 const Derivative* derivative_for(OpId op);

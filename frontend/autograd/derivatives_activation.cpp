@@ -9,7 +9,6 @@ namespace ember::autograd {
 
 namespace {
 using G = std::vector<Tensor>;
-constexpr uint32_t kIn0 = 1, kIn1 = 2, kIn2 = 4;
 }  // namespace
 
 void register_activation_derivatives() {

@@ -15,7 +15,6 @@ namespace ember::autograd {
 namespace {
 
 using G = std::vector<Tensor>;
-constexpr uint32_t kIn0 = 1, kIn1 = 2;
 
 Attrs with(const Attrs& a, const char* key, const Shape& v) {
   Attrs r;

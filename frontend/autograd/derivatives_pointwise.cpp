@@ -10,7 +10,6 @@ namespace ember::autograd {
 namespace {
 
 using G = std::vector<Tensor>;
-constexpr uint32_t kIn0 = 1, kIn1 = 2, kIn2 = 4;
 
 Tensor zero_where(const Tensor& cond, const Tensor& g) { return g.masked_fill(cond.expand(g.sizes()), 0); }
 

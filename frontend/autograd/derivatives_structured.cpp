@@ -23,7 +23,6 @@ Tensor unsqueeze_reduced(const Tensor& g, const TensorMeta& input, const Attrs& 
 namespace {
 
 using G = std::vector<Tensor>;
-constexpr uint32_t kIn0 = 1, kIn1 = 2, kIn2 = 4;
 
 // A matrix stored column by column (the transpose of a contiguous one, as nn::Linear's
 // weight is when used as w.t()).

@@ -206,9 +206,12 @@ std::vector<Tensor> CompiledFunction::execute(const std::shared_ptr<Variant>& vp
   std::vector<Tensor> user(out.begin(), out.begin() + v.num_user_outputs);
   if (!v.backward || !GradMode::is_enabled()) return user;
 
+  // Values the forward computed are saved without history: one may be a user output (a
+  // sigmoid's result), whose history is this node, and a saved reference to that would keep
+  // the node, its variant and every saved tensor alive after the output is dropped.
   std::vector<SavedVariable> saved;
   for (const auto& s : v.saved_sources) {
-    if (s.kind == Variant::Source::Kind::Saved) saved.emplace_back(out[k + s.index], false);
+    if (s.kind == Variant::Source::Kind::Saved) saved.emplace_back(out[k + s.index], true);
     else saved.emplace_back(v.source(s, args), false);
   }
   auto node = std::make_shared<CompiledFunctionBackward>(vp, std::move(saved));

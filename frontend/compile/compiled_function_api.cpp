@@ -30,11 +30,6 @@ std::vector<jit::FusionGroup> groups_of(const jit::Program& p) {
   return groups;
 }
 
-std::string device_str(Device d) {
-  std::ostringstream os;
-  os << d;
-  return os.str();
-}
 
 }  // namespace
 
@@ -87,7 +82,7 @@ std::vector<CompiledKernelInfo> CompiledFunctionBase::kernels(CompiledPart part)
   const jit::Program& p = program_of(*impl_, part);
   std::vector<CompiledKernelInfo> out;
   for (const auto& k : p.kernels()) {
-    CompiledKernelInfo info{k->name(), device_str(k->group().device), {}, k->source(), {}};
+    CompiledKernelInfo info{k->name(), k->group().device.str(), {}, k->source(), {}};
     for (int n : k->group().nodes) {
       info.ops.push_back(op_name(p.graph().nodes[n].op));
       info.origins.push_back(jit::origin_text(p.graph(), n));

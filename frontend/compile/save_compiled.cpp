@@ -72,11 +72,6 @@ bool stale(const Variant& v) {
   return false;
 }
 
-std::string device_str(Device d) {
-  std::ostringstream os;
-  os << d;
-  return os.str();
-}
 
 // The kernels' sources (and CUDA binaries) as members; their entries for the manifest.
 json add_kernels(const jit::Program& p, size_t vi, ZipWriter& zip) {
@@ -85,7 +80,7 @@ json add_kernels(const jit::Program& p, size_t vi, ZipWriter& zip) {
     const jit::FusedKernel& k = *p.kernels()[i];
     bool cuda = k.group().device.is_cuda();
     std::string stem = jit::variant_member(vi, "kernels/" + std::to_string(i) + "_" + k.name());
-    json e = {{"name", k.name()}, {"device", device_str(k.group().device)}, {"ops", json::array()}};
+    json e = {{"name", k.name()}, {"device", k.group().device.str()}, {"ops", json::array()}};
     for (int n : k.group().nodes) e["ops"].push_back(op_name(p.graph().nodes[n].op));
     std::string source = stem + (cuda ? ".cu" : ".txt");
     e["source"] = source;

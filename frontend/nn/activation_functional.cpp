@@ -11,7 +11,6 @@ namespace ember::nn::functional {
 
 namespace {
 
-Tensor S(const Scalar& s) { return scalar_operand(s); }
 
 void check_floating(const char* op, const Tensor& x) {
   EMBER_CHECK(is_floating(x.dtype()), "\"", op, x.is_cuda() ? "_cuda" : "_cpu", "\" not implemented for '",

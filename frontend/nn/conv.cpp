@@ -13,12 +13,6 @@ namespace ember::nn {
 
 namespace {
 
-template <size_t D>
-std::ostream& operator<<(std::ostream& os, const ExpandingArray<D>& a) {
-  os << '[';
-  for (size_t i = 0; i < D; ++i) os << (i ? ", " : "") << a[i];
-  return os << ']';
-}
 
 template <size_t D>
 bool all_equal(const ExpandingArray<D>& a, int64_t v) {

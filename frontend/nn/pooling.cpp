@@ -7,12 +7,6 @@ namespace ember::nn {
 
 namespace {
 
-template <size_t D>
-std::ostream& operator<<(std::ostream& os, const ExpandingArray<D>& a) {
-  os << '[';
-  for (size_t i = 0; i < D; ++i) os << (i ? ", " : "") << a[i];
-  return os << ']';
-}
 
 // max_unpool's output size: given (full or spatial), or (in - 1) * stride - 2 * padding + kernel.
 template <size_t D>

@@ -79,14 +79,16 @@ void gemm_loops(const GemmArgs& a) {
   const S* B = reinterpret_cast<const S*>(a.b);
   S* C = reinterpret_cast<S*>(a.c);
   T alpha = static_cast<T>(a.alpha), beta = static_cast<T>(a.beta);
+  if (a.batch * a.m == 0 || a.n == 0) return;
   parallel_for(a.batch * a.m, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, a.n * a.k)),
                [&](int64_t rb, int64_t re) {
                  std::vector<T> acc(static_cast<size_t>(a.n));
                  for (int64_t r = rb; r < re; ++r) {
                    int64_t bi = r / a.m, i = r % a.m;
                    std::fill(acc.begin(), acc.end(), T(0));
-                   const S* arow = A + bi * a.a_bs + i * a.a_rs;
-                   const S* bmat = B + bi * a.b_bs;
+                   // With k == 0, A and B may have no memory at all (and nothing is read).
+                   const S* arow = a.k ? A + bi * a.a_bs + i * a.a_rs : nullptr;
+                   const S* bmat = a.k ? B + bi * a.b_bs : nullptr;
                    for (int64_t p = 0; p < a.k; ++p) {
                      T av = dev::convert<T>(arow[p * a.a_cs]);
                      const S* brow = bmat + p * a.b_rs;

@@ -111,7 +111,8 @@ void reduce_fold(const ReduceArgs& a) {
   parallel_for(a.out_numel, std::max<int64_t>(1, kPointwiseGrain / std::max<int64_t>(1, a.red_numel)),
                [&](int64_t ob, int64_t oe) {
                  for (int64_t o = ob; o < oe; ++o) {
-                   const S* base = in + kept_offset(a.kept_sizes, a.kept_in_strides, o);
+                   // An empty reduction reads nothing: its input may have no memory at all.
+                   const S* base = a.red_numel ? in + kept_offset(a.kept_sizes, a.kept_in_strides, o) : in;
                    A acc = K::template identity<A>();
                    fold_range(acc, base, 0, a.red_numel);
                    finish(acc, o);
@@ -128,7 +129,8 @@ void reduce_arg(const ReduceArgs& a) {
   parallel_for(a.out_numel, std::max<int64_t>(1, kPointwiseGrain / std::max<int64_t>(1, a.red_numel)),
                [&](int64_t ob, int64_t oe) {
                  for (int64_t o = ob; o < oe; ++o) {
-                   const S* base = in + kept_offset(a.kept_sizes, a.kept_in_strides, o);
+                   // An empty reduction reads nothing: its input may have no memory at all.
+                   const S* base = a.red_numel ? in + kept_offset(a.kept_sizes, a.kept_in_strides, o) : in;
                    B best = K::template identity<B>();
                    for_reduced(a, base, 0, a.red_numel, [&](S sv, int64_t i) {
                      best = K::combine(best, B{dev::convert<C>(sv), i});

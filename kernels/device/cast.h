@@ -6,12 +6,28 @@
 namespace ember {
 namespace dev {
 
+// Floating to integer. C++ leaves NaN and out-of-range values undefined; ember defines them
+// as x86's truncating conversions (and so libtorch on x86) give them: through int64 for int64
+// and through int32 otherwise, the "integer indefinite" minimum where the value does not fit,
+// then wrapped to the target's width. The same on every device.
+template <class To, class From>
+EMBER_HD To float_to_integer(From v) {
+  if (sizeof(To) == 8) {
+    bool fits = v >= From(-9223372036854775808.0) && v < From(9223372036854775808.0);
+    return (To)(fits ? (long long)v : (-9223372036854775807LL - 1));
+  }
+  bool fits = v > From(-2147483649.0) && v < From(2147483648.0);
+  return (To)(fits ? (int)v : (-2147483647 - 1));
+}
+
 template <class To>
 struct Convert {
   template <class From>
   static EMBER_HD To from(From v) { return (To)v; }
-  static EMBER_HD To from(Half v) { return (To)(float)v; }
-  static EMBER_HD To from(BFloat16 v) { return (To)(float)v; }
+  static EMBER_HD To from(float v) { return is_integral<To>::value ? float_to_integer<To>(v) : (To)v; }
+  static EMBER_HD To from(double v) { return is_integral<To>::value ? float_to_integer<To>(v) : (To)v; }
+  static EMBER_HD To from(Half v) { return from((float)v); }
+  static EMBER_HD To from(BFloat16 v) { return from((float)v); }
   static EMBER_HD To from(bool v) { return (To)(v ? 1 : 0); }
 };
 

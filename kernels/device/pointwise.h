@@ -136,13 +136,16 @@ struct Pow {
   EMBER_HD T operator()(T a, T b) const {
     if constexpr (is_integral<T>::value) {
       if (b < 0) return a == 1 ? T(1) : (a == -1 ? ((b & 1) ? T(-1) : T(1)) : T(0));
-      T r = 1;
+      // Overflow wraps (two's complement, as libtorch's results do): the products are taken
+      // unsigned, where wrapping is defined.
+      typedef unsigned long long W;
+      W r = 1, base = (W)(long long)a;
       while (b) {
-        if (b & 1) r *= a;
-        a *= a;
+        if (b & 1) r *= base;
+        base *= base;
         b >>= 1;
       }
-      return r;
+      return (T)(long long)r;
     } else {
       // Exact shortcuts (pow(a, 1) is a, pow(a, 2) is a * a correctly rounded): x.pow(2)'s
       // backward raises to 1.

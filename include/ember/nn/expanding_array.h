@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <ostream>
 #include <vector>
 
 #include "ember/array_ref.h"
@@ -34,5 +35,13 @@ class ExpandingArray {
  private:
   std::array<T, D> values_{};
 };
+
+// "[3, 3]", as libtorch prints one.
+template <size_t D, class T>
+std::ostream& operator<<(std::ostream& os, const ExpandingArray<D, T>& a) {
+  os << '[';
+  for (size_t i = 0; i < D; ++i) os << (i ? ", " : "") << a[i];
+  return os << ']';
+}
 
 }  // namespace ember
