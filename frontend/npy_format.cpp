@@ -1,5 +1,7 @@
 #include "frontend/npy_format.h"
 
+#include "frontend/bool_bytes.h"
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -245,11 +247,7 @@ Tensor decode(const char* bytes, size_t size, const std::string& where) {
   Tensor t = empty(stored, TensorOptions().dtype(d.dtype));
   if (count) std::memcpy(t.data_ptr(), bytes + prefix + header_len, count * width);
   if (d.swap) swap_bytes(static_cast<char*>(t.data_ptr()), count, width);
-  if (d.dtype == kBool) {
-    const auto* p = static_cast<const uint8_t*>(t.data_ptr());
-    for (size_t i = 0; i < count; ++i)
-      EMBER_CHECK(p[i] <= 1, where, ": bool element ", i, " holds ", int(p[i]), ", not 0 or 1");
-  }
+  check_bool_bytes(t, where);
   if (!h.fortran_order) return t;
   return t.permute(reversed_dims(t.dim()));
 }

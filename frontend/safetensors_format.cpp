@@ -1,5 +1,7 @@
 #include "frontend/safetensors_format.h"
 
+#include "frontend/bool_bytes.h"
+
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -97,6 +99,7 @@ NamedTensorList decode(const char* bytes, size_t size, const std::string& where,
                            std::to_string(offs[1] - offs[0]));
       Tensor t = empty(shape, TensorOptions().dtype(dt));
       if (want) std::memcpy(t.data_ptr(), data + offs[0], want);
+      check_bool_bytes(t, "corrupt safetensors file '" + where + "': tensor '" + name + "'");
       out.emplace_back(name, t.to(device));
     } catch (const json::exception& ex) {
       corrupt(where, "entry '" + name + "' is malformed (" + ex.what() + ")");

@@ -108,6 +108,9 @@ TEST(Serialize, CorruptFilesAreReported) {
   EXPECT_EMBER_ERROR(load_tensors(path), "malformed");
   write_raw(path, R"([1, 2])", "");
   EXPECT_EMBER_ERROR(load_tensors(path), "not a JSON object");
+  // A bool byte other than 0 or 1 (fuzz_safetensors found the sum reading it as a bool).
+  write_raw(path, R"({"m": {"dtype": "BOOL", "shape": [4], "data_offsets": [0, 4]}})", std::string("\1\0\1\254", 4));
+  EXPECT_EMBER_ERROR(load_tensors(path), "tensor 'm': bool element 3 holds 172, not 0 or 1");
   EXPECT_EMBER_ERROR(load_tensors(temp_path("does_not_exist")), "cannot open");
   std::remove(path.c_str());
 }

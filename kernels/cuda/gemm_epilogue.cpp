@@ -220,3 +220,4 @@ void gemm_with_epilogue(const GemmArgs& a) {
 }
 
 }  // namespace ember::cuda
+#undef EMBER_LT_TRY

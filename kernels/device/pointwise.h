@@ -53,8 +53,8 @@ struct Frac {
   };
 
 EMBER_UNARY(Cast, x)
-EMBER_UNARY(Neg, -x)
-EMBER_UNARY(Abs, x < T(0) ? -x : x)
+EMBER_UNARY(Neg, wrapping_neg(x))
+EMBER_UNARY(Abs, x < T(0) ? wrapping_neg(x) : x)
 EMBER_UNARY(Sign, x > T(0) ? T(1) : (x < T(0) ? T(-1) : x))
 EMBER_UNARY(Exp, math::exp(x))
 EMBER_UNARY(Log, math::log(x))
@@ -96,9 +96,9 @@ EMBER_UNARY(Hardsigmoid, Clamp6{}(x + T(3)) / T(6))
 EMBER_UNARY(Hardswish, x * Clamp6{}(x + T(3)) / T(6))
 EMBER_UNARY(Softsign, x / (T(1) + (x < T(0) ? -x : x)))
 
-EMBER_BINARY(Add, T, a + b)
-EMBER_BINARY(Sub, T, a - b)
-EMBER_BINARY(Mul, T, a * b)
+EMBER_BINARY(Add, T, wrapping_add(a, b))
+EMBER_BINARY(Sub, T, wrapping_sub(a, b))
+EMBER_BINARY(Mul, T, wrapping_mul(a, b))
 EMBER_BINARY(Div, T, a / b)
 EMBER_BINARY(Maximum, T, a != a ? a : (b != b ? b : (a > b ? a : b)))
 EMBER_BINARY(Minimum, T, a != a ? a : (b != b ? b : (a < b ? a : b)))
@@ -136,16 +136,13 @@ struct Pow {
   EMBER_HD T operator()(T a, T b) const {
     if constexpr (is_integral<T>::value) {
       if (b < 0) return a == 1 ? T(1) : (a == -1 ? ((b & 1) ? T(-1) : T(1)) : T(0));
-      // Overflow wraps (two's complement, as libtorch's results do): the products are taken
-      // unsigned, where wrapping is defined.
-      typedef unsigned long long W;
-      W r = 1, base = (W)(long long)a;
+      T r = 1;
       while (b) {
-        if (b & 1) r *= base;
-        base *= base;
+        if (b & 1) r = wrapping_mul(r, a);
+        a = wrapping_mul(a, a);
         b >>= 1;
       }
-      return (T)(long long)r;
+      return r;
     } else {
       // Exact shortcuts (pow(a, 1) is a, pow(a, 2) is a * a correctly rounded): x.pow(2)'s
       // backward raises to 1.

@@ -74,7 +74,7 @@ struct Sum : Fold {
   static constexpr const char* name = "Sum";
   static constexpr bool additive = true;
   template <class A> static EMBER_HD A identity() { return A(0); }
-  template <class A> static EMBER_HD A combine(A acc, A v) { return acc + v; }
+  template <class A> static EMBER_HD A combine(A acc, A v) { return wrapping_add(acc, v); }
 };
 
 // A floating mean divides in its accumulation type; an integer one (mean(dtype=float) of
@@ -91,7 +91,7 @@ struct Mean : Sum {
 struct Prod : Fold {
   static constexpr const char* name = "Prod";
   template <class A> static EMBER_HD A identity() { return A(1); }
-  template <class A> static EMBER_HD A combine(A acc, A v) { return acc * v; }
+  template <class A> static EMBER_HD A combine(A acc, A v) { return wrapping_mul(acc, v); }
 };
 
 // NaN propagates: the first NaN met stays.
