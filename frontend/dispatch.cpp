@@ -72,7 +72,8 @@ std::vector<Tensor> call(OpId op, const std::vector<Tensor>& in, const Attrs& at
 const Tensor& call_into(OpId op, const Tensor& self, const std::vector<Tensor>& in,
                         const Attrs& attrs) {
   const OpDef& d = op_def(op);
-  set_view_refresher(&autograd::rebuild_view_history);
+  static const bool refresher_set = (set_view_refresher(&autograd::rebuild_view_history), true);  // once (TSan)
+  (void)refresher_set;
   EMBER_CHECK(InferenceMode::is_enabled() || !self.is_inference(), "Inplace update to inference "
               "tensor outside InferenceMode is not allowed.You can make a clone to get a normal "
               "tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for "

@@ -1,5 +1,6 @@
 #include "ember/tensor.h"
 
+#include <atomic>
 #include <cstring>
 
 #include "runtime/autograd/autograd_meta.h"
@@ -58,14 +59,16 @@ TensorIndex::TensorIndex(const char* s) : kind_(Kind::Ellipsis) {
 // ----- autograd accessors
 
 namespace {
-ViewRefresher g_view_refresher = nullptr;
+std::atomic<ViewRefresher> g_view_refresher{nullptr};  // set by the layer above, read by any thread
 }
 
-void set_view_refresher(ViewRefresher f) { g_view_refresher = f; }
+void set_view_refresher(ViewRefresher f) { g_view_refresher.store(f, std::memory_order_release); }
 
 void refresh_view_if_stale(const Tensor& t) {
   auto* m = t.impl().autograd.get();
-  if (m && m->view && g_view_refresher && m->view->version != t._version()) g_view_refresher(t);
+  if (!m || !m->view) return;
+  ViewRefresher refresh = g_view_refresher.load(std::memory_order_acquire);
+  if (refresh && m->view->version != t._version()) refresh(t);
 }
 
 bool Tensor::requires_grad() const {

@@ -17,10 +17,10 @@ steps=("$@")
 [ ${#steps[@]} -eq 0 ] && steps=(asan fuzz tsan)
 export CC=clang CXX=clang++
 common=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only"
-        -DEMBER_CUDA=OFF -DEMBER_TORCH=OFF)
+        -DEMBER_CUDA=OFF -DEMBER_TORCH=OFF -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16)
 export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-# LeakSanitizer reports leaks only in ember's code; see the file for each suppression's reason.
+# Suppressions only for third-party code, each with its reason in the file (LSan's is empty).
 export LSAN_OPTIONS=suppressions=$PWD/scripts/sanitizer_suppressions/lsan.supp:print_suppressions=0
 
 ctest_or_rerun() {  # like run_tests.sh: a failure reruns the failing tests alone, for the log
@@ -37,8 +37,11 @@ for step in "${steps[@]}"; do
       cmake -S . -B build-asan "${common[@]}" -DEMBER_SANITIZE=address,undefined -DEMBER_FUZZ=ON \
         -DEMBER_BUILD_TESTS=ON -DEMBER_BUILD_EXAMPLES=ON -DEMBER_BUILD_TOOLS=ON > /dev/null
       cmake --build build-asan -j"$jobs"
-      ctest_or_rerun build-asan
-      echo "asan+ubsan: all tests passed"
+      # The examples' whole training runs (GPT, CNN, LSTM: 17 minutes under ASan on two cores)
+      # are left to the main tree; their ops, modules and compiled steps run here in the
+      # examples' model tests, the op, module and compile tests.
+      ctest_or_rerun build-asan -E "^Devices/(GptExample|CnnExample|LstmExample)[.](EagerLearns|CompiledLearns|AdamLearns)"
+      echo "asan+ubsan: all tests passed (but the examples' training runs)"
       ;;
     fuzz)
       [ -x build-asan/tests/fuzz/fuzz_npy ] || { echo "run the asan step first"; exit 1; }
@@ -50,7 +53,8 @@ for step in "${steps[@]}"; do
       cmake --build build-tsan -j"$jobs" --target ember_thread_tests
       # OpenMP's runtimes are not instrumented, so TSan would report their own barriers: one
       # OpenMP thread per region, and the threads under test are the tests' std::threads.
-      OMP_NUM_THREADS=1 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest_or_rerun build-tsan
+      OMP_NUM_THREADS=1 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/sanitizer_suppressions/tsan.supp \
+        ctest_or_rerun build-tsan
       echo "tsan: thread tests passed"
       ;;
     *) echo "unknown step '$step' (asan, fuzz, tsan)"; exit 2 ;;
