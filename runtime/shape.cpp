@@ -7,8 +7,15 @@
 namespace ember {
 
 int64_t numel_of(IntArrayRef sizes) {
+  // A zero anywhere makes it 0, whatever the product of the others (found by fuzz_npy: a
+  // Fortran-order shape with a 0 last overflowed int64 before reaching it).
   int64_t n = 1;
-  for (auto s : sizes) n *= s;
+  bool overflow = false;
+  for (auto s : sizes) {
+    if (s == 0) return 0;
+    overflow |= __builtin_mul_overflow(n, s, &n);
+  }
+  EMBER_CHECK(!overflow, "shape ", shape_str(sizes), " has more elements than int64 can count");
   return n;
 }
 
@@ -17,7 +24,8 @@ Shape contiguous_strides(IntArrayRef sizes) {
   int64_t acc = 1;
   for (int64_t i = static_cast<int64_t>(sizes.size()) - 1; i >= 0; --i) {
     st[i] = acc;
-    acc *= sizes[i] > 1 ? sizes[i] : 1;
+    // Wraps only for an empty tensor (numel_of refuses the others), whose strides are moot.
+    __builtin_mul_overflow(acc, sizes[i] > 1 ? sizes[i] : 1, &acc);
   }
   return st;
 }

@@ -169,3 +169,16 @@ TEST(NumpyIO, TruncatedOrMalformedFilesAreErrors) {
   flipped[60] = static_cast<char>(flipped[60] ^ 0x55);  // inside the first member's deflated data
   EXPECT_EMBER_ERROR(load_npz(write_bytes("flipped.npz", flipped)), "member 'weight.npy' of");
 }
+
+// Found by fuzz_npy: an empty Fortran-order array whose other dimensions multiply past int64
+// (the shape is reversed first, so the 0 came last) overflowed while counting its elements.
+TEST(NumpyIO, EmptyArraysWithHugeDimensionsLoad) {
+  std::string h = "{'descr': '<f4', 'fortran_order': True, 'shape': (0, 1401379325, 30, 1401379325, 3), }";
+  while ((10 + h.size() + 1) % 64) h += ' ';
+  h += '\n';
+  std::string bytes = std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(h.size() & 0xff) + static_cast<char>(h.size() >> 8) + h;
+  Tensor t = load_npy(write_bytes("huge_empty.npy", bytes));
+  EXPECT_EQ(t.sizes(), (Shape{0, 1401379325, 30, 1401379325, 3}));
+  EXPECT_EQ(t.numel(), 0);
+  EXPECT_EMBER_ERROR(empty({int64_t{1} << 40, int64_t{1} << 40}), "has more elements than int64 can count");
+}

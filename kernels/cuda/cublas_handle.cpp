@@ -5,12 +5,12 @@
 
 #include "kernels/tensor_alloc.h"
 #include "runtime/cuda/cuda_check.h"
+#include "runtime/cuda/cuda_context.h"
 
 namespace ember::cuda {
 
 namespace {
 
-constexpr int kMaxDevices = 16;
 // cuBLAS's recommendation for Hopper; older GPUs need less.
 constexpr size_t kWorkspaceBytes = size_t{32} << 20;
 
@@ -23,7 +23,7 @@ struct DeviceBlas {
   std::map<cudaStream_t, Tensor> workspaces;
 };
 
-std::array<DeviceBlas, kMaxDevices>& all_devices() {
+std::array<DeviceBlas, kMaxDevices>& blas_devices() {
   static auto* d = new std::array<DeviceBlas, kMaxDevices>();
   return *d;
 }
@@ -47,7 +47,7 @@ void* workspace_for(DeviceBlas& d, int device, cudaStream_t stream) {
 
 CublasLease::CublasLease(int device, cudaStream_t stream) {
   EMBER_CHECK(device >= 0 && device < kMaxDevices, "internal: CUDA device index ", device);
-  DeviceBlas& d = all_devices()[device];
+  DeviceBlas& d = blas_devices()[device];
   lock_ = std::unique_lock<std::mutex>(d.mu);
   if (!d.handle) {
     cublasHandle_t h = nullptr;

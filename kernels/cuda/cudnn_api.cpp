@@ -5,11 +5,12 @@
 #include <array>
 #include <string>
 
+#include "runtime/cuda/cuda_context.h"
+
 namespace ember::cuda {
 
 namespace {
 
-constexpr int kMaxDevices = 16;
 
 struct Loaded {
   CudnnApi api;
@@ -42,7 +43,7 @@ struct DeviceDnn {
   cudnnHandle_t handle = nullptr;
 };
 
-std::array<DeviceDnn, kMaxDevices>& all_devices() {
+std::array<DeviceDnn, kMaxDevices>& dnn_devices() {
   static auto* d = new std::array<DeviceDnn, kMaxDevices>();  // lives until exit, like cuBLAS's
   return *d;
 }
@@ -58,7 +59,7 @@ const CudnnApi& cudnn() {
 CudnnLease::CudnnLease(int device, cudaStream_t stream) {
   EMBER_CHECK(device >= 0 && device < kMaxDevices, "internal: CUDA device index ", device);
   const CudnnApi& api = cudnn();
-  DeviceDnn& d = all_devices()[device];
+  DeviceDnn& d = dnn_devices()[device];
   lock_ = std::unique_lock<std::mutex>(d.mu);
   if (!d.handle) {
     cudnnStatus_t st = api.cudnnCreate(&d.handle);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ember/half.h"
+#include "runtime/cuda/cuda_context.h"
 #include "kernels/cuda/cublas_handle.h"
 #include "kernels/cuda/cuda_kernels.h"
 #include "kernels/cuda/gemm_plan.h"
@@ -161,7 +162,7 @@ float decode(const char* bytes, size_t i, ScalarType dtype) {
 // 64 x 64 GEMM whose first row of A is NaN. Unknown during a capture (the probe must
 // synchronise): then no.
 bool relu_epilogue_keeps_nan(int device, ScalarType dtype, cudaDataType_t t) {
-  constexpr int kDtypes = 3, kMaxDevices = 16;
+  constexpr int kDtypes = 3;
   static std::array<std::atomic<int8_t>, kDtypes * kMaxDevices> known{};  // 0 unknown, 1 yes, 2 no
   if (device >= kMaxDevices) return false;
   int slot = (dtype == kFloat32 ? 0 : dtype == kFloat16 ? 1 : 2) + kDtypes * device;

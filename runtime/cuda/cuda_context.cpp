@@ -15,7 +15,6 @@
 namespace ember::cuda {
 
 namespace {
-constexpr int kMaxDevices = 16;
 std::array<cudaStream_t, kMaxDevices> g_default_streams{};
 std::once_flag g_stream_once[kMaxDevices];
 thread_local std::array<cudaStream_t, kMaxDevices> t_current{};

@@ -4,6 +4,9 @@
 
 namespace ember::cuda {
 
+// The most devices ember addresses (per-device tables are this long).
+constexpr int kMaxDevices = 16;
+
 int current_device();
 void set_device(int index);
 // The stream ember launches work on for `device` (a cudaStream_t).

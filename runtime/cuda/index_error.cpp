@@ -13,7 +13,6 @@
 namespace ember::cuda {
 
 namespace {
-constexpr int kMaxDevices = 16;
 
 struct Slot {
   IndexErrorSlot device{};
