@@ -7,8 +7,10 @@ scripts/ensure_deps.sh
 jobs=$(nproc)
 # Unity batches of 16 library files compile the shared headers once per batch, not per file
 # (the tests are never batched: tests/CMakeLists.txt).
+# EMBER_CUDA_ARCHITECTURES (environment), when set, replaces the default nvcc architectures.
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DEMBER_BUILD_TESTS=ON -DEMBER_BUILD_EXAMPLES=ON \
-  -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16
+  -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 \
+  ${EMBER_CUDA_ARCHITECTURES:+"-DEMBER_CUDA_ARCHITECTURES=$EMBER_CUDA_ARCHITECTURES"}
 cmake --build build -j"$jobs"
 # CI shows only the end of the log: on a failure, the failing tests run again, alone, so their
 # output (and whether they fail twice) is what the log ends with.
