@@ -35,22 +35,35 @@ json attr_json(const AttrValue& v) {
       v);
 }
 
+// An integer the file gives: a JSON float here would be converted with undefined behaviour
+// when out of range (found by fuzz_graph_json), so only JSON integers are taken.
+int64_t integer(const json& j, const char* what) {
+  EMBER_CHECK(j.is_number_integer(), "graph JSON: ", what, " must be an integer (got ", j.dump(), ")");
+  return j.get<int64_t>();
+}
+IntList integers(const json& j, const char* what) {
+  EMBER_CHECK(j.is_array(), "graph JSON: ", what, " must be a list of integers (got ", j.dump(), ")");
+  IntList out;
+  for (const auto& x : j) out.push_back(integer(x, what));
+  return out;
+}
+
 AttrValue attr_from(const std::string& key, const json& j) {
   EMBER_CHECK(j.is_object() && j.size() == 1, "graph JSON: attribute '", key, "' must be an object with one typed entry");
   auto it = j.begin();
   const std::string& type = it.key();
   const json& val = it.value();
-  if (type == "int") return val.get<int64_t>();
+  if (type == "int") return integer(val, "an int attribute");
   if (type == "float") return val.get<double>();
   if (type == "bool") return val.get<bool>();
-  if (type == "ints") return val.get<IntList>();
+  if (type == "ints") return integers(val, "an ints attribute");
   if (type == "dtype") return dtype_from_name(val.get<std::string>());
   if (type == "device") return Device(val.get<std::string>());
   if (type == "scalar") {
     std::string kind = val.at("kind").get<std::string>();
     if (kind == "float") return Scalar(val.at("value").get<double>());
     if (kind == "bool") return Scalar(val.at("value").get<bool>());
-    if (kind == "int") return Scalar(val.at("value").get<int64_t>());
+    if (kind == "int") return Scalar(integer(val.at("value"), "an int scalar"));
     EMBER_FAIL("graph JSON: attribute '", key, "' has unknown scalar kind '", kind, "'");
   }
   EMBER_FAIL("graph JSON: attribute '", key, "' has unknown type '", type, "'");
@@ -73,7 +86,7 @@ template <class S>
 void read_values(const json& data, S* p) {
   for (size_t i = 0; i < data.size(); ++i) {
     if constexpr (std::is_same_v<S, bool>) p[i] = data[i].get<bool>();
-    else if constexpr (std::is_integral_v<S>) p[i] = static_cast<S>(data[i].get<int64_t>());
+    else if constexpr (std::is_integral_v<S>) p[i] = static_cast<S>(integer(data[i], "an integer constant's value"));
     else p[i] = S(data[i].get<double>());
   }
 }
@@ -138,23 +151,23 @@ Graph graph_from_json(const std::string& text) {
   try {
     EMBER_CHECK(j.is_object() && j.value("format", "") == "ember.graph",
                 "graph JSON: not an ember graph (missing \"format\": \"ember.graph\")");
-    int version = j.at("version").get<int>();
+    int64_t version = integer(j.at("version"), "version");
     EMBER_CHECK(version == kGraphSchemaVersion, "graph JSON: unsupported schema version ", version,
                 " (this build reads version ", kGraphSchemaVersion, ")");
     const json& values = j.at("values");
     for (size_t v = 0; v < values.size(); ++v) {
       const json& jv = values[v];
-      EMBER_CHECK(jv.at("id").get<size_t>() == v, "graph JSON: value ids must be 0..n-1 in order (entry ", v,
+      EMBER_CHECK(integer(jv.at("id"), "a value id") == static_cast<int64_t>(v), "graph JSON: value ids must be 0..n-1 in order (entry ", v,
                   " has id ", jv.at("id").dump(), ")");
       Value val;
       std::string kind = jv.at("kind").get<std::string>();
       val.dtype = dtype_from_name(jv.at("dtype").get<std::string>());
-      val.sizes = jv.at("shape").get<Shape>();
+      val.sizes = integers(jv.at("shape"), "a shape");
       for (auto s : val.sizes) EMBER_CHECK(s >= 0, "graph JSON: value ", v, " has a negative dimension");
-      val.strides = jv.value("strides", contiguous_strides(val.sizes));
+      val.strides = jv.contains("strides") ? Shape(integers(jv.at("strides"), "strides")) : contiguous_strides(val.sizes);
       EMBER_CHECK(val.strides.size() == val.sizes.size(), "graph JSON: value ", v, " has ",
                   val.strides.size(), " strides for ", val.sizes.size(), " dims");
-      val.offset = jv.value("offset", int64_t{0});
+      val.offset = jv.contains("offset") ? integer(jv.at("offset"), "an offset") : 0;
       val.device = Device(jv.at("device").get<std::string>());
       val.name = jv.value("name", "");
       if (kind == "input") {
@@ -178,17 +191,17 @@ Graph graph_from_json(const std::string& text) {
       g.values.push_back(std::move(val));
     }
     int nv = static_cast<int>(g.values.size());
-    auto check_id = [&](int id, const char* what) {
+    auto check_id = [&](int64_t id, const char* what) {
       EMBER_CHECK(id >= 0 && id < nv, "graph JSON: ", what, " refers to value ", id, ", which does not exist");
-      return id;
+      return static_cast<int>(id);
     };
     const json& nodes = j.at("nodes");
     for (size_t n = 0; n < nodes.size(); ++n) {
       const json& jn = nodes[n];
       Node node{op_from_name(jn.at("op").get<std::string>()), {}, {}, {}};
-      for (const auto& i : jn.at("inputs")) node.inputs.push_back(check_id(i.get<int>(), "a node input"));
+      for (const auto& i : jn.at("inputs")) node.inputs.push_back(check_id(integer(i, "a value id"), "a node input"));
       for (const auto& o : jn.at("outputs")) {
-        int id = check_id(o.get<int>(), "a node output");
+        int id = check_id(integer(o, "a value id"), "a node output");
         EMBER_CHECK(g.values[id].kind == ValueKind::Node && g.values[id].node < 0,
                     "graph JSON: value ", id, " is produced twice or is not a node value");
         g.values[id].node = static_cast<int>(n);
@@ -206,11 +219,11 @@ Graph graph_from_json(const std::string& text) {
       g.nodes.push_back(std::move(node));
     }
     for (const auto& i : j.at("inputs")) {
-      int id = check_id(i.get<int>(), "the input list");
+      int id = check_id(integer(i, "a value id"), "the input list");
       EMBER_CHECK(g.values[id].kind == ValueKind::Input, "graph JSON: graph input ", id, " is not an input value");
       g.inputs.push_back(id);
     }
-    for (const auto& o : j.at("outputs")) g.outputs.push_back(check_id(o.get<int>(), "the output list"));
+    for (const auto& o : j.at("outputs")) g.outputs.push_back(check_id(integer(o, "a value id"), "the output list"));
     for (int v = 0; v < nv; ++v)
       EMBER_CHECK(g.values[v].kind != ValueKind::Node || g.values[v].node >= 0, "graph JSON: value ", v,
                   " is a node value that no node produces");

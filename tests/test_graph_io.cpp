@@ -70,6 +70,14 @@ TEST(GraphIO, BadFilesAreRejectedWithAReason) {
                      "but the op infers");
   EXPECT_EMBER_ERROR(jit::graph_from_json(replace(good, "\"inputs\":[0,2]", "\"inputs\":[0,999]")),
                      "does not exist");
+  // Floats where integers belong (fuzz_graph_json: converting 1e300 to an int is undefined).
+  EXPECT_EMBER_ERROR(jit::graph_from_json(replace(good, "\"version\":1", "\"version\":1e300")),
+                     "version must be an integer (got 1e+300)");
+  EXPECT_EMBER_ERROR(jit::graph_from_json(replace(good, "\"inputs\":[0,2]", "\"inputs\":[0,-2e19]")),
+                     "a value id must be an integer");
+  EXPECT_EMBER_ERROR(jit::graph_from_json(replace(good, "\"shape\":[64,100],\"strides\":[100,1]",
+                                                  "\"shape\":[64,1e30],\"strides\":[100,1]")),
+                     "a shape must be an integer");
   EXPECT_EMBER_ERROR(jit::graph_from_json(good.substr(0, good.size() / 2)), "not valid JSON");
   EXPECT_EMBER_ERROR(jit::load_graph("/nonexistent/ember.json"), "cannot open");
 }
