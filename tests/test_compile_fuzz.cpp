@@ -19,12 +19,6 @@ using namespace ember::testing;
 
 namespace {
 
-int64_t numel_of_shape(const Shape& s) {
-  int64_t n = 1;
-  for (auto d : s) n *= d;
-  return n;
-}
-
 uint64_t env_number(const char* name, uint64_t fallback) {
   const char* v = std::getenv(name);
   return v && *v ? std::strtoull(v, nullptr, 10) : fallback;
@@ -184,7 +178,7 @@ TEST(CompileFuzz, ShrinkingFindsASmallProgram) {
     RandomProgram q = random_program(replay);
     EXPECT_TRUE(has_failure(q));
     EXPECT_LE(q.steps.size(), 4u) << describe(p) << "shrunk to\n" << describe(q);
-    for (const auto& shape : q.inputs) EXPECT_EQ(numel_of_shape(shape), 1) << describe(q);
+    for (const auto& shape : q.inputs) EXPECT_EQ(numel_of(shape), 1) << describe(q);
     EXPECT_LT(small.size(), drawn.recorded().size());
     ++shrunk_programs;
   }

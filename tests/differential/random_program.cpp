@@ -79,8 +79,6 @@ Shape broadcast(const Shape& a, const Shape& b) {
   return out;
 }
 
-int64_t numel_of(const Shape& s) { return std::accumulate(s.begin(), s.end(), int64_t{1}, std::multiplies<>()); }
-
 // The view `step` builds from a value of shape `s`, choosing its arguments; returns the shape.
 Shape choose_view(ProgramStep& step, const Shape& s, Choices& ch) {
   int n = static_cast<int>(s.size());
