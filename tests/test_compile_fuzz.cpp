@@ -1,5 +1,5 @@
 // Differential testing of the compiler: random programs (tests/differential/random_program.h:
-// pointwise ops of the table, views, reductions over random dims, matmuls) run eagerly and
+// pointwise ops of the table, views, reductions over random dims, matmuls, layers) run eagerly and
 // compiled on the same inputs. Outputs that no float sum or matmul reaches must be bitwise
 // equal (DESIGN.md's promise); the others agree within tolerance(dtype) relative to the
 // program's largest value. A mismatch is shrunk to the simplest program that still fails and
@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <random>
+#include <set>
 
 #include "differential/random_program.h"
 #include "frontend/compile/repro_bundle.h"
@@ -26,7 +27,9 @@ uint64_t env_number(const char* name, uint64_t fallback) {
 
 void differential(Device device, int count, uint64_t seed) {
   int bitwise = 0, tolerance = 0, fused_kernels = 0, fused_reductions = 0;
-  int views = 0, reductions = 0, matmuls = 0;
+  int views = 0, reductions = 0, matmuls = 0, layers = 0;
+  std::set<int> layer_kinds;
+  std::set<ScalarType> dtypes;
   for (int g = 0; g < count; ++g) {
     Choices choices(seed * 1000003 + static_cast<uint64_t>(g));
     RandomProgram p = random_program(choices);
@@ -52,17 +55,25 @@ void differential(Device device, int count, uint64_t seed) {
       views += s.kind == ProgramStep::View;
       reductions += s.kind == ProgramStep::Reduce;
       matmuls += s.kind == ProgramStep::Matmul;
+      layers += s.kind == ProgramStep::Layer;
+      if (s.kind == ProgramStep::Layer) layer_kinds.insert(s.op);
     }
+    dtypes.insert(p.dtype);
   }
-  std::printf("%d programs: %d outputs bitwise, %d within tolerance; %d views, %d reductions, %d matmuls; "
-              "%d fused kernels (%d with a reduction)\n",
-              count, bitwise, tolerance, views, reductions, matmuls, fused_kernels, fused_reductions);
+  std::printf("%d programs: %d outputs bitwise, %d within tolerance; %d views, %d reductions, %d matmuls, "
+              "%d layers; %d fused kernels (%d with a reduction)\n",
+              count, bitwise, tolerance, views, reductions, matmuls, layers, fused_kernels, fused_reductions);
   // What the programs covered, so that a generator change cannot quietly stop testing.
   EXPECT_GT(bitwise, count / 2);
   EXPECT_GT(tolerance, count / 10);
   EXPECT_GT(views, count / 2);
   EXPECT_GT(reductions, count / 2);
   EXPECT_GT(matmuls, count / 10);
+  EXPECT_GT(layers, count / 4);
+  if (count >= 1000) {
+    EXPECT_EQ(layer_kinds.size(), static_cast<size_t>(kLayerKinds));
+    EXPECT_EQ(dtypes.size(), 6u);
+  }
   EXPECT_GT(fused_kernels, count * 3 / 4);
   EXPECT_GT(fused_reductions, count / 20);
 }

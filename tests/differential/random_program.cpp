@@ -7,6 +7,10 @@
 #include <numeric>
 #include <sstream>
 
+#include "ember/functional.h"
+#include "ember/nn/attention.h"
+#include "ember/nn/conv.h"
+#include "ember/nn/normalization.h"
 #include "frontend/compile/compile_internals.h"
 #include "frontend/compile/repro_bundle.h"
 #include "frontend/dispatch.h"
@@ -29,6 +33,8 @@ int Choices::pick(int n) {
 namespace {
 
 enum ViewKind { Transpose, Slice, Permute, Expand, Unsqueeze, Flatten, kViewKinds };
+const char* const kLayerNames[] = {"softmax", "log_softmax", "layer_norm", "rms_norm", "cat",
+                                   "index_select", "cumsum", "conv1d", "attention"};
 
 // Ops whose result jumps, or grows exponentially, when an operand moves by a rounding error:
 // they may not read a value computed by a reordered sum (it would turn a last-bit difference
@@ -159,6 +165,63 @@ Shape choose_reduction(ProgramStep& step, const Shape& s, bool is_float, Choices
   return out;
 }
 
+// The layer `step` applies to value a of shape `s` (at least one dim), choosing its arguments;
+// returns the shape and sets `exact`. Integer programs take the layers that do not divide;
+// conv1d and attention are float32/float64 only, as matmuls. The norms and attention divide by
+// what the rows hold (a rounding error in a nearly constant row grows without bound), so they
+// read only exact values. Cat's second operand is a value of the same shape.
+Shape choose_layer(ProgramStep& step, RandomProgram& p, bool is_float, bool matmuls, bool& exact, Choices& ch) {
+  const Shape& s = p.shapes[step.a];
+  int n = static_cast<int>(s.size());
+  int kind = is_float ? ch.pick(matmuls ? kLayerKinds : Conv1d) : Cat + ch.pick(3);
+  if ((kind == LayerNorm || kind == RmsNorm || kind == Attention) && !exact) kind = Softmax;
+  if (kind == Attention && n < 2) kind = LogSoftmax;
+  step.op = kind;
+  Shape out = s;
+  switch (kind) {
+    case Softmax: case LogSoftmax: case Cumsum:
+      step.args = {ch.pick(n)};
+      exact = exact && kind == Cumsum;
+      break;
+    case LayerNorm: case RmsNorm:
+      exact = false;
+      break;
+    case Cat: {
+      std::vector<int> same;
+      for (int v = 0; v < static_cast<int>(p.shapes.size()); ++v)
+        if (p.shapes[v] == s) same.push_back(v);
+      step.b = same[ch.pick(static_cast<int>(same.size()))];
+      int64_t d = ch.pick(n);
+      step.args = {d};
+      out[d] *= 2;
+      exact = exact && p.exact[step.b];
+      break;
+    }
+    case IndexSelect: {  // 1-4 indices along one dim, repeats allowed
+      int64_t d = ch.pick(n);
+      step.args = {d};
+      for (int k = 0, count = 1 + ch.pick(4); k < count; ++k) step.args.push_back(ch.pick(static_cast<int>(s[d])));
+      out[d] = static_cast<int64_t>(step.args.size()) - 1;
+      break;
+    }
+    case Conv1d: {  // a as [1, C, L] (L its last dim), weight [out, C, k], padding 0 or 1
+      int64_t length = s.back(), channels = numel_of(s) / length;
+      int64_t k = 1 + ch.pick(static_cast<int>(std::min<int64_t>(length, 3))), pad = ch.pick(2);
+      step.weight = static_cast<int>(p.weights.size());
+      p.weights.push_back({1 + ch.pick(4), channels, k});
+      step.args = {pad};
+      out = {1, p.weights.back()[0], length + 2 * pad - k + 1};
+      exact = false;
+      break;
+    }
+    default:  // Attention: a as query, key and value, causal or not
+      step.args = {ch.pick(2)};
+      exact = false;
+      break;
+  }
+  return out;
+}
+
 // Whether apply_pointwise reads operand b (else the result is shaped like a): not for casts,
 // unary ops, or binary ops given the number instead.
 bool pointwise_reads_b(const ProgramStep& s, const TableOp& op) {
@@ -175,9 +238,10 @@ int recent_value(int nvalues, Choices& ch) { return nvalues - 1 - ch.pick(std::m
 
 RandomProgram random_program(Choices& ch) {
   RandomProgram p;
-  int dtype_kind = ch.pick(10);
-  p.dtype = dtype_kind < 6 ? kFloat32 : (dtype_kind < 8 ? kFloat64 : (dtype_kind < 9 ? kFloat16 : kInt64));
-  bool is_float = p.dtype != kInt64, matmuls = p.dtype == kFloat32 || p.dtype == kFloat64;
+  static const ScalarType dtypes[] = {kFloat32, kFloat32, kFloat32, kFloat32, kFloat32, kFloat32,
+                                      kFloat64, kFloat64, kFloat16, kInt64,   kBFloat16, kInt32};
+  p.dtype = dtypes[ch.pick(12)];
+  bool is_float = is_floating(p.dtype), matmuls = p.dtype == kFloat32 || p.dtype == kFloat64;
   int nd = 1 + ch.pick(3);
   Shape base;
   for (int d = 0; d < nd; ++d) base.push_back(1 + ch.pick(ch.pick(4) == 0 ? 40 : 6));
@@ -197,11 +261,15 @@ RandomProgram random_program(Choices& ch) {
   for (int k = 0, nsteps = 2 + ch.pick(8); k < nsteps; ++k) {
     int nvalues = static_cast<int>(p.shapes.size());
     ProgramStep s;
-    int kind = ch.pick(20);
+    int kind = ch.pick(23);
     s.kind = kind < 12 ? ProgramStep::Pointwise
-                       : (kind < 16 ? ProgramStep::View : (kind < 19 || !matmuls ? ProgramStep::Reduce : ProgramStep::Matmul));
+                       : (kind < 16 ? ProgramStep::View
+                                    : (kind < 19 ? ProgramStep::Reduce
+                                                 : (kind < 20 ? (matmuls ? ProgramStep::Matmul : ProgramStep::Reduce)
+                                                              : ProgramStep::Layer)));
     s.a = k == 0 ? 0 : recent_value(nvalues, ch);
-    const Shape& sa = p.shapes[s.a];
+    const Shape sa = p.shapes[s.a];
+    if (s.kind == ProgramStep::Layer && sa.empty()) s.kind = ProgramStep::Reduce;
     Shape out;
     bool exact = p.exact[s.a];
     if (s.kind == ProgramStep::Pointwise) {
@@ -222,6 +290,8 @@ RandomProgram random_program(Choices& ch) {
     } else if (s.kind == ProgramStep::Reduce) {
       out = choose_reduction(s, sa, is_float, ch);
       exact = exact && (s.op >= 2 || !is_float);
+    } else if (s.kind == ProgramStep::Layer) {
+      out = choose_layer(s, p, is_float, matmuls, exact, ch);
     } else {
       int64_t k_dim = sa.empty() ? 1 : sa.back();
       s.weight = static_cast<int>(p.weights.size());
@@ -249,7 +319,7 @@ std::string describe(const RandomProgram& p) {
   std::ostringstream os;
   os << "dtype " << p.dtype << "\n";
   for (size_t i = 0; i < p.inputs.size(); ++i) os << "v" << i << " = input " << shape_str(p.inputs[i]) << "\n";
-  bool is_float = p.dtype != kInt64;
+  bool is_float = is_floating(p.dtype);
   for (size_t k = 0; k < p.steps.size(); ++k) {
     const auto& s = p.steps[k];
     size_t v = p.inputs.size() + k;
@@ -263,6 +333,12 @@ std::string describe(const RandomProgram& p) {
         os << reductions[s.op] << "(v" << s.a << ", dims [" << list(s.args) << "], keepdim " << s.keepdim << ")";
         break;
       case ProgramStep::Matmul: os << "mm(v" << s.a << " as rows, weight" << s.weight << " " << shape_str(p.weights[s.weight]) << ")"; break;
+      case ProgramStep::Layer:
+        os << kLayerNames[s.op] << "(v" << s.a;
+        if (s.op == Cat) os << ", v" << s.b;
+        if (s.weight >= 0) os << ", weight" << s.weight << " " << shape_str(p.weights[s.weight]);
+        os << (s.args.empty() ? "" : ", ") << list(s.args) << ")";
+        break;
     }
     os << "  " << shape_str(p.shapes[v]) << (p.exact[v] ? "" : " (tolerance)") << "\n";
   }
@@ -276,7 +352,7 @@ std::vector<Tensor> program_inputs(const RandomProgram& p, Device device, uint64
   std::vector<Tensor> in;
   auto o = TensorOptions().device(device);
   for (const auto& s : p.inputs)
-    in.push_back(p.dtype == kInt64 ? randint(-5, 6, s, o) : (randn(s, o) * 3).to(p.dtype));
+    in.push_back(is_floating(p.dtype) ? (randn(s, o) * 3).to(p.dtype) : randint(-5, 6, s, o).to(p.dtype));
   for (const auto& s : p.weights) in.push_back((randn(s, o) * 0.5).to(p.dtype));
   return in;
 }
@@ -357,6 +433,34 @@ Tensor apply_reduction(const ProgramStep& s, const Tensor& a) {
   }
 }
 
+// Results of another dtype (cumsum of int32 is int64, as in libtorch) are cast back.
+Tensor apply_layer(const ProgramStep& s, const std::vector<Tensor>& v, const std::vector<Tensor>& args,
+                   const RandomProgram& p) {
+  const Tensor& a = v[s.a];
+  const auto& g = s.args;
+  Tensor r;
+  switch (s.op) {
+    case Softmax: r = softmax(a, g[0]); break;
+    case LogSoftmax: r = log_softmax(a, g[0]); break;
+    case LayerNorm: r = layer_norm(a, {a.size(-1)}); break;
+    case RmsNorm: r = rms_norm(a, {a.size(-1)}); break;
+    case Cat: r = cat({a, v[s.b]}, g[0]); break;
+    case IndexSelect: {
+      std::vector<int64_t> index(g.begin() + 1, g.end());
+      r = a.index_select(g[0], tensor(index, TensorOptions().dtype(kInt64).device(a.device())));
+      break;
+    }
+    case Cumsum: r = a.cumsum(g[0]); break;
+    case Conv1d: {
+      const Tensor& w = args[p.inputs.size() + s.weight];
+      r = conv1d(a.reshape({1, w.size(1), a.size(-1)}), w, {}, 1, g[0]);
+      break;
+    }
+    default: r = scaled_dot_product_attention(a, a, a, std::nullopt, 0.0, g[0] != 0); break;
+  }
+  return r.dtype() == a.dtype() ? r : r.to(a.dtype());
+}
+
 double finite_max_abs(const Tensor& t) {
   Tensor f = t.detach().to(Device(kCPU)).to(kFloat64);
   f = f.masked_fill(f.isfinite().logical_not(), 0.0);
@@ -367,7 +471,7 @@ double finite_max_abs(const Tensor& t) {
 
 std::vector<Tensor> run_program(const RandomProgram& p, const std::vector<Tensor>& args, double* max_abs) {
   std::vector<Tensor> v(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(p.inputs.size()));
-  bool is_float = p.dtype != kInt64;
+  bool is_float = is_floating(p.dtype);
   for (const auto& s : p.steps) {
     switch (s.kind) {
       case ProgramStep::Pointwise: v.push_back(apply_pointwise(s, v, is_float)); break;
@@ -378,6 +482,7 @@ std::vector<Tensor> run_program(const RandomProgram& p, const std::vector<Tensor
         v.push_back(v[s.a].reshape({-1, w.size(0)}).mm(w));
         break;
       }
+      case ProgramStep::Layer: v.push_back(apply_layer(s, v, args, p)); break;
     }
   }
   if (max_abs) {
@@ -390,7 +495,12 @@ std::vector<Tensor> run_program(const RandomProgram& p, const std::vector<Tensor
 }
 
 double tolerance(ScalarType dtype) {
-  return dtype == kFloat64 ? 1e-10 : (dtype == kFloat16 ? 1e-2 : 5e-4);
+  switch (dtype) {
+    case kFloat64: return 1e-10;
+    case kFloat16: return 1e-2;
+    case kBFloat16: return 8e-2;  // 8 significant bits: ~10 of its epsilons, as float16's
+    default: return 5e-4;
+  }
 }
 
 namespace {

@@ -1,7 +1,9 @@
 #pragma once
 // Random programs for differential testing of the compiler: pointwise ops of the op table with
 // broadcasting, views (slice, transpose, permute, expand, unsqueeze, flatten), reductions over
-// random dims and matmuls, run eagerly and compiled on the same inputs. A program is built from
+// random dims, matmuls and the real models' layers (softmax, log_softmax, layer_norm, rms_norm,
+// cat, index_select, cumsum, conv1d, attention), in six dtypes, run eagerly and compiled on the
+// same inputs. A program is built from
 // a list of choices, so a failing one shrinks by shrinking its choices (Hypothesis' idea), and
 // libFuzzer's bytes are choices too (tests/fuzz/fuzz_compile.cpp). No GoogleTest in here.
 #include <cstdint>
@@ -31,14 +33,18 @@ class Choices {
   std::vector<uint32_t> recorded_;
 };
 
+// The real models' layers (ember composes them of the ops above, and conv for Conv1d).
+enum LayerKind { Softmax, LogSoftmax, LayerNorm, RmsNorm, Cat, IndexSelect, Cumsum, Conv1d, Attention, kLayerKinds };
+
 struct ProgramStep {
-  enum Kind { Pointwise, View, Reduce, Matmul } kind = Pointwise;
-  int a = 0, b = 0;           // operand values (b: pointwise only)
-  int op = 0;                 // pointwise: row of the op table; view: ViewKind; reduce: 0 sum 1 mean 2 amax 3 amin
+  enum Kind { Pointwise, View, Reduce, Matmul, Layer } kind = Pointwise;
+  int a = 0, b = 0;           // operand values (b: pointwise and cat only)
+  int op = 0;                 // pointwise: row of the op table; view: ViewKind; reduce: 0 sum 1 mean 2 amax 3 amin;
+                              // layer: LayerKind
   double c = 0;               // pointwise: the number operand
-  std::vector<int64_t> args;  // view arguments; reduce: dims (empty: all)
+  std::vector<int64_t> args;  // view and layer arguments; reduce: dims (empty: all)
   bool keepdim = false;
-  int weight = -1;            // matmul: index into RandomProgram::weights
+  int weight = -1;            // matmul, conv1d: index into RandomProgram::weights
 };
 
 struct RandomProgram {
@@ -47,7 +53,7 @@ struct RandomProgram {
   std::vector<ProgramStep> steps;      // value k >= inputs.size() is steps[k - inputs.size()]'s
   std::vector<int> outputs;            // value indices
   // Per value: its shape, and whether compiled must equal eager bitwise (false downstream of
-  // a float sum/mean or a matmul: a fused schedule may add in another order).
+  // a float sum/mean, a matmul or a layer that sums: a fused schedule may add in another order).
   std::vector<Shape> shapes;
   std::vector<bool> exact;
 };
