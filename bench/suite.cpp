@@ -9,7 +9,8 @@ namespace ember::bench {
 
 namespace {
 
-// Chains of 1, 2, 4 and 8 ops; the 4-op chain is the one the CPU target names.
+// Chains of 1, 2, 4 and 8 ops (the 4-op chain is the one the CPU target names), and
+// the row layers the compiler fuses into one pass per row block.
 const std::vector<std::string> kPointwise = {
     "chain:add",
     "chain:add,mul",
@@ -17,6 +18,8 @@ const std::vector<std::string> kPointwise = {
     "chain:add,mul,clamp,pow,exp,sigmoid,sub,tanh",
     "chain_broadcast:add,mul,clamp,pow",
     "loss",
+    "softmax:1024",
+    "layer_norm:1024",
 };
 const std::vector<std::string> kNetworks = {
     "two_layer_net", "mlp", "dynamic_net:1", "dynamic_net:2", "dynamic_net:3",
@@ -74,7 +77,7 @@ std::vector<int64_t> default_sizes(bool cuda) {
 
 bool is_pointwise_workload(const std::string& spec) {
   std::string kind = spec.substr(0, spec.find(':'));
-  return kind == "chain" || kind == "chain_broadcast" || kind == "loss";
+  return kind == "chain" || kind == "chain_broadcast" || kind == "loss" || kind == "softmax" || kind == "layer_norm";
 }
 
 int64_t default_rows(const std::string& spec) {

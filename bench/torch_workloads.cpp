@@ -4,6 +4,7 @@
 #include "torch_workloads.h"
 
 #include "conv_block_shape.h"
+#include "torch_row_workloads.h"
 #include "torch_sequence_workloads.h"
 
 #include <ATen/Parallel.h>
@@ -228,6 +229,7 @@ std::function<void()> make_workload(const std::string& spec, int64_t size, uint6
   if (kind == "conv2d") return conv2d_block(arg, size);
   if (kind == "gpt") return gpt(size);
   if (kind == "attention") return attention(arg, size);
+  if (kind == "softmax" || kind == "layer_norm") return row_layer(kind, arg.empty() ? 1024 : std::stoll(arg), size);
   throw std::runtime_error("libtorch: no version of workload '" + spec + "'");
 }
 

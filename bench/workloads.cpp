@@ -1,6 +1,7 @@
 #include "workloads.h"
 
 #include "image_workloads.h"
+#include "row_workloads.h"
 #include "sequence_workloads.h"
 
 #include <random>
@@ -250,6 +251,7 @@ Workload make_workload(const std::string& spec, const WorkloadOptions& o) {
   if (kind == "conv2d") return conv2d_block(arg, o);
   if (kind == "gpt") return gpt(o);
   if (kind == "attention") return attention(arg, o);
+  if (kind == "softmax" || kind == "layer_norm") return row_layer(kind, arg, o);
   std::string known;
   for (const auto& n : workload_names()) known += " " + n;
   EMBER_FAIL("unknown workload '", spec, "' (known:", known, ")");
@@ -257,7 +259,8 @@ Workload make_workload(const std::string& spec, const WorkloadOptions& o) {
 
 std::vector<std::string> workload_names() {
   return {"chain:<ops>", "chain_broadcast:<ops>", "loss", "two_layer_net", "mlp", "dynamic_net:<k>",
-          "regression", "transformer_mlp", "transformer_mlp_train", "cnn", "conv2d:<C>x<HW>", "gpt", "attention:<T>"};
+          "regression", "transformer_mlp", "transformer_mlp_train", "cnn", "conv2d:<C>x<HW>", "gpt", "attention:<T>",
+          "softmax:<C>", "layer_norm:<C>"};
 }
 
 }  // namespace ember::bench

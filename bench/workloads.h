@@ -37,7 +37,8 @@ struct WorkloadOptions {
 // (Linear-GELU-Linear, forward), transformer_mlp_train, cnn (a LeNet-style training step) and
 // conv2d:<C>x<HW> (conv3x3-ReLU-conv3x3, forward + backward), gpt (a training step of
 // examples/gpt's model, batch 8 x context 128) and attention:<T> (causal SDPA forward +
-// backward at sequence length T). Unknown names raise ember::Error.
+// backward at sequence length T), softmax:<C> and layer_norm:<C> (forward over size / C rows
+// of C). Unknown names raise ember::Error.
 Workload make_workload(const std::string& spec, const WorkloadOptions& o);
 
 std::vector<std::string> workload_names();

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "compiler/fused_kernel.h"
+#include "compiler/run_node.h"
 #include "compiler/step_name.h"
 #include "ember/grad_mode.h"
 #include "kernels/host_values.h"
@@ -13,18 +14,7 @@ namespace ember::jit {
 namespace {
 
 void run_node_alone(const Graph& g, int n, std::vector<Tensor>& values) {
-  const Node& node = g.nodes[n];
-  const OpDef& d = op_def(node.op);
-  std::vector<Tensor> in;
-  for (int i : node.inputs) in.push_back(values[i]);
-  std::vector<Tensor> out;
-  if (d.alias) {
-    out = d.alias(in, node.attrs);
-  } else {
-    for (int o : node.outputs) out.push_back(allocate_value(g.values[o]));
-    d.run(in, node.attrs, out);
-  }
-  for (size_t k = 0; k < node.outputs.size(); ++k) values[node.outputs[k]] = out[k];
+  run_node(g, n, values, [&](int v) { return allocate_value(g.values[v]); });
 }
 
 // Runs the program's steps with only fused kernel `fused_only` as a kernel (-1: none), every
@@ -63,6 +53,7 @@ BisectReport bisect(const Program& p, const std::vector<Tensor>& inputs, double 
     KernelVerdict v;
     v.kernel = step_name(p, s);
     v.origins = step_origins(p, s, "       ");
+    // Row kernels (softmax, norms) fold each row as the eager reduction does: bitwise too.
     v.has_reduction = p.kernels()[s.fused]->group().reduction >= 0;
     for (int o : step_writes(p, s)) {
       Difference d = compare_values(values[o], reference[o], rtol, atol);

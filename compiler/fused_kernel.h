@@ -33,6 +33,8 @@ class FusedKernel {
 };
 
 std::unique_ptr<FusedKernel> make_cpu_fused_kernel(const Graph& g, const FusionGroup& group);
+// A row group's kernel (group.row_length > 0); make_cpu_fused_kernel picks it.
+std::unique_ptr<FusedKernel> make_cpu_row_kernel(const Graph& g, const FusionGroup& group);
 // Generates and compiles the CUDA kernel (NVRTC runs without a GPU; launching needs one).
 std::unique_ptr<FusedKernel> make_cuda_fused_kernel(const Graph& g, const FusionGroup& group);
 

@@ -43,7 +43,7 @@ const char* dtype_tag(ScalarType t) {
 }
 
 std::string name_of(const Graph& g, const FusionGroup& grp) {
-  std::string name = "fused";
+  std::string name = grp.row_length > 0 ? "fused_rows" : "fused";
   std::set<std::string> seen;
   for (int n : grp.nodes) {
     std::string op = lower(op_name(g.nodes[n].op));
@@ -96,7 +96,9 @@ class GroupMerger {
   bool try_merge(int a, int b, const char* why) {
     if (a < 0 || b < 0 || a == b) return false;
     FusionGroup &A = groups_[a], &B = groups_[b];
-    if (A.reduction >= 0 || B.reduction >= 0 || A.shape != B.shape || A.device != B.device) return false;
+    if (A.reduction >= 0 || B.reduction >= 0 || A.row_length > 0 || B.row_length > 0 || A.shape != B.shape ||
+        A.device != B.device)
+      return false;
     if (reaches_through_outside(a, b) || reaches_through_outside(b, a)) return false;
     EMBER_LOG("fusion", "merged a group of " << A.nodes.size() << " op(s) into a group of " << B.nodes.size()
                                               << " (" << why << ")");
@@ -202,7 +204,7 @@ FusionReport find_fusion_groups(const Graph& g) {
     const FusionGroup& G = groups[gi];
     const Node& node = g.nodes[n];
     const Value& out = g.values[node.outputs[0]];
-    if (G.reduction >= 0 || out.sizes != G.shape || out.device != G.device) return false;
+    if (G.reduction >= 0 || G.row_length > 0 || out.sizes != G.shape || out.device != G.device) return false;
     for (int i : node.inputs) {
       int p = producer(i);
       if (p < 0 || group_of[p] == gi) continue;
@@ -211,8 +213,10 @@ FusionReport find_fusion_groups(const Graph& g) {
     return true;
   };
 
+  find_row_groups(g, groups, group_of);
   for (int n = 0; n < nn; ++n) {
     const Node& node = g.nodes[n];
+    if (group_of[n] >= 0) continue;  // in a row group
     if (is_fusable_pointwise(node.op)) {
       int chosen = -1;
       for (int i : node.inputs) {
@@ -243,7 +247,7 @@ FusionReport find_fusion_groups(const Graph& g) {
       int p = producer(node.inputs[0]);
       if (p < 0 || group_of[p] < 0 || !is_floating(g.values[node.inputs[0]].dtype)) continue;
       FusionGroup& G = groups[group_of[p]];
-      if (G.reduction >= 0 || G.nodes.back() > n || g.values[node.inputs[0]].sizes != G.shape) {
+      if (G.reduction >= 0 || G.row_length > 0 || G.nodes.back() > n || g.values[node.inputs[0]].sizes != G.shape) {
         report.refusals.push_back(std::string(op_name(node.op)) + " (node " + std::to_string(n) +
                                   ") not fused into its producer's group: the group already ends "
                                   "in a reduction or the shapes differ");

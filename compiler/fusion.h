@@ -1,7 +1,8 @@
 #pragma once
-// Fusion analysis: maximal groups of pointwise ops of one shape and device, connected
-// through producer/consumer edges or a shared input, optionally ending in a reduction
-// (sum/mean/amax/amin) of the group's result; and the order the groups run in.
+// Fusion analysis: row groups (reductions over the last dim broadcast back over their rows:
+// softmax, norms) first, then maximal groups of pointwise ops of one shape and device,
+// connected through producer/consumer edges or a shared input, optionally ending in a
+// reduction (sum/mean/amax/amin) of the group's result; and the order the groups run in.
 #include <string>
 #include <vector>
 
@@ -16,6 +17,11 @@ struct FusionGroup {
   Shape shape;               // iteration shape of the pointwise part
   Device device;
   int reduction = -1;        // the fused reduction node, or -1
+  // > 0: a row group (row_fusion.cpp): `shape` is [..., row_length]; its nodes are
+  // reductions over the last dim (keepdim), pointwise ops of `shape` or of its row shape
+  // [..., 1], and expands of row values to `shape` read only inside; run one block of rows
+  // at a time. `reduction` stays -1.
+  int64_t row_length = 0;
   std::string kernel_name;   // fused_<ops>_<dtype>, completed with a hash by codegen
 };
 
@@ -34,6 +40,9 @@ struct FusionReport {
 };
 
 FusionReport find_fusion_groups(const Graph& g);
+// Appends the row groups of `g` to `groups` and marks their nodes in group_of (node id ->
+// group index; nodes already marked are left alone).
+void find_row_groups(const Graph& g, std::vector<FusionGroup>& groups, std::vector<int>& group_of);
 
 bool is_fusable_pointwise(OpId op);
 bool is_fusable_reduction(OpId op);

@@ -11,6 +11,7 @@
 #include "compiler/log.h"
 #include "compiler/memory_plan.h"
 #include "compiler/nvtx_range.h"
+#include "compiler/run_node.h"
 #include "compiler/step_name.h"
 #include "kernels/backend.h"
 #include "kernels/op_registry.h"
@@ -283,19 +284,7 @@ std::vector<Tensor> Program::run_steps(const std::vector<Tensor>& inputs) const 
       if (check_values) check_step_anomaly(*this, s, values);
       continue;
     }
-    const Node& node = graph_.nodes[s.node];
-    const OpDef& d = op_def(node.op);
-    std::vector<Tensor> in;
-    in.reserve(node.inputs.size());
-    for (int i : node.inputs) in.push_back(values[i]);
-    std::vector<Tensor> out;
-    if (d.alias) {
-      out = d.alias(in, node.attrs);
-    } else {
-      for (int o : node.outputs) out.push_back(buffer(o));
-      d.run(in, node.attrs, out);
-    }
-    for (size_t k = 0; k < node.outputs.size(); ++k) values[node.outputs[k]] = out[k];
+    run_node(graph_, s.node, values, buffer);
     if (check_values) check_step_anomaly(*this, s, values);
   }
   // Outputs escape to the caller: one that aliases a constant of the program (a folded

@@ -165,6 +165,34 @@ TEST(CompileFuzz, ChoicesReplayTheirProgram) {
   EXPECT_EQ(simplest.steps.size(), 2u) << describe(simplest);
 }
 
+// No value of a program grows past 2^16 elements, however its choices fall: fuzz_compile once
+// found ten steps of expands and broadcasts reaching 10^7 elements (40 s under ASan; the
+// bytes below, a timeout, now build a small program).
+TEST(CompileFuzz, ProgramsStayBounded) {
+  auto largest = [](const RandomProgram& p) {
+    int64_t most = 0;
+    for (const auto& s : p.shapes) most = std::max(most, numel_of(s));
+    return most;
+  };
+  for (uint64_t seed = 0; seed < 3000; ++seed) {
+    Choices drawn(seed);
+    RandomProgram p = random_program(drawn);
+    ASSERT_LE(largest(p), int64_t{1} << 16) << describe(p);
+  }
+  const uint8_t timeout[] = {0x30, 0x38, 0x28, 0x37, 0x28, 0x38, 0x28, 0x38, 0x28, 0x31, 0x3a, 0x39, 0x86, 0xef,
+                             0x86, 0xd4, 0xef, 0xef, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x28, 0x38, 0x28, 0x31, 0x3a,
+                             0xd2, 0xd4, 0x86, 0x86, 0xef, 0xef, 0xef, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e,
+                             0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x86, 0x49, 0x49, 0x49};
+  for (uint32_t shift : {0u, 1u, 2u}) {  // the bytes as fuzz_compile reads them, and nearby
+    std::vector<uint32_t> choices(std::begin(timeout), std::end(timeout));
+    for (auto& c : choices) c += shift;
+    Choices replay(choices);
+    RandomProgram p = random_program(replay);
+    EXPECT_LE(largest(p), int64_t{1} << 16) << describe(p);
+    EXPECT_TRUE(check_program(p, Device(kCPU), 1).mismatch.empty()) << describe(p);
+  }
+}
+
 // Shrinking keeps the failure and removes what it does not need: a stand-in failure ("a matmul
 // reads a view") found in a random program of 5 or more steps shrinks to at most 4 (a view, a
 // matmul and what the order of choices cannot drop) on one-element inputs.

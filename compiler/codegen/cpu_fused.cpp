@@ -10,11 +10,12 @@
 #include <cstring>
 #include <sstream>
 
+#include "compiler/codegen/cpu_tile_io.h"
 #include "compiler/fused_kernel.h"
 #include "kernels/backend.h"
 #include "kernels/cpu/cpu_kernels.h"
 #include "kernels/cpu/strided_walk.h"
-#include "kernels/cpu/sum_run.h"
+#include "kernels/cpu/reduce_fold.h"
 #include "kernels/device/reduce.h"
 #include "kernels/op_registry.h"
 #include "kernels/ops/reduction_ops.h"
@@ -30,14 +31,6 @@ Tensor allocate_value(const Value& v) { return empty_tensor(v.sizes, v.dtype, v.
 namespace {
 
 constexpr int64_t kTile = 2048;
-
-// Per-thread scratch kept across calls and grown only: a fresh allocation above glibc's
-// mmap threshold would be mapped and page-faulted on every call of a long group.
-char* thread_scratch(size_t bytes) {
-  thread_local std::vector<char> buffer;
-  if (buffer.size() < bytes) buffer.resize(bytes);
-  return buffer.data();
-}
 
 // Where a node operand comes from, per tile.
 struct Ref {
@@ -188,7 +181,7 @@ class CpuFusedKernel final : public FusedKernel {
       for (int64_t tile = tb; tile < te; ++tile) {
         int64_t b = tile * kTile, n = std::min(kTile, numel_ - b);
         for (size_t j = 0; j < ext.size(); ++j)
-          if (gathered_input[j]) gather(ext[j], b, n, gathered[j]);
+          if (gathered_input[j]) gather_broadcast(ext[j], grp.shape, b, n, gathered[j]);
         for (size_t k = 0; k < plans_.size(); ++k) {
           const NodePlan& p = plans_[k];
           PointwiseArgs& a = args[k];
@@ -247,44 +240,6 @@ class CpuFusedKernel final : public FusedKernel {
     }
   }
 
-  // Copies elements [b, b + n) of `t` (broadcast to the group shape) into a dense buffer.
-  void gather(const Tensor& t, int64_t b, int64_t n, std::vector<char>& buf) const {
-    size_t item = t.element_size();
-    buf.resize(static_cast<size_t>(n) * item);
-    Shape strides(group_.shape.size(), 0);
-    int64_t off = static_cast<int64_t>(group_.shape.size()) - t.dim();
-    for (int64_t d = 0; d < t.dim(); ++d)
-      strides[d + off] = t.sizes()[d] == 1 ? 0 : t.strides()[d] * static_cast<int64_t>(item);
-    const char* base = static_cast<const char*>(t.data_ptr());
-    char* dst = buf.data();
-    int64_t st = strides.empty() ? 0 : strides.back();
-    auto copy_run = [&]<class E>(E) {
-      cpu::walk_range<1>(group_.shape, {strides}, b, b + n, [&](const int64_t* o, int64_t len) {
-        const char* src = base + o[0];
-        auto* out = reinterpret_cast<E*>(dst);
-        if (st == static_cast<int64_t>(sizeof(E))) {  // a dense run: one copy
-          std::memcpy(out, src, static_cast<size_t>(len) * sizeof(E));
-        } else if (st == 0) {  // broadcast along the run: repeat one element
-          E v;
-          std::memcpy(&v, src, sizeof(E));
-          std::fill(out, out + len, v);
-        } else {  // strided (a transposed operand): element by element, typed
-          for (int64_t i = 0; i < len; ++i) std::memcpy(out + i, src + i * st, sizeof(E));
-        }
-        dst += len * static_cast<int64_t>(sizeof(E));
-      });
-    };
-    // Elements move as raw bits of their width; memcpy of a constant size compiles to a move.
-    switch (item) {
-      case 1: copy_run(uint8_t{}); break;
-      case 2: copy_run(uint16_t{}); break;
-      case 4: copy_run(uint32_t{}); break;
-      default:
-        EMBER_CHECK(item == 8, "fused kernel: unexpected element size ", item);
-        copy_run(uint64_t{});
-    }
-  }
-
   // The reduction is kernels/device/reduce.h's, accumulated like the eager CPU reduction
   // (AccWidth::Wide: double, as the group's reduced value is floating).
   template <class K, class S>
@@ -299,11 +254,7 @@ class CpuFusedKernel final : public FusedKernel {
         } else {
           const auto* v = reinterpret_cast<const scalar_t*>(data);
           if (red_out_numel_ == 1) {
-            if constexpr (K::additive) {
-              acc[0] = K::combine(acc[0], cpu::sum_run(v, n));
-            } else {
-              for (int64_t i = 0; i < n; ++i) acc[0] = K::combine(acc[0], dev::convert<double>(v[i]));
-            }
+            cpu::fold_run<K>(acc[0], v, n, 1);
             return;
           }
           cpu::walk_range<1>(group_.shape, {red_strides_}, b, b + n, [&](const int64_t* o, int64_t len) {
@@ -354,6 +305,7 @@ class CpuFusedKernel final : public FusedKernel {
 }  // namespace
 
 std::unique_ptr<FusedKernel> make_cpu_fused_kernel(const Graph& g, const FusionGroup& group) {
+  if (group.row_length > 0) return make_cpu_row_kernel(g, group);
   return std::make_unique<CpuFusedKernel>(g, group);
 }
 

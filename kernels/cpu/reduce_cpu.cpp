@@ -7,7 +7,7 @@
 
 #include "kernels/cpu/cpu_kernels.h"
 #include "kernels/cpu/parallel.h"
-#include "kernels/cpu/sum_run.h"
+#include "kernels/cpu/reduce_fold.h"
 #include "kernels/op_registry.h"
 #include "kernels/device/reduce.h"
 #include "kernels/reduce_dispatch.h"
@@ -69,7 +69,7 @@ int64_t kept_offset(const Shape& sizes, const Shape& strides, int64_t o) {
 // Sum/Mean/Prod and Amax/Amin: a running accumulator per output element.
 template <class S, class K>
 void reduce_fold(const ReduceArgs& a) {
-  using A = dev::red::AccOf<K, S, dev::red::AccWidth::Wide>;
+  using A = FoldAcc<K, S>;
   const S* in = reinterpret_cast<const S*>(a.in);
   auto finish = [&](A acc, int64_t o) {
     auto r = K::finalize(acc, a.red_numel);
@@ -78,21 +78,14 @@ void reduce_fold(const ReduceArgs& a) {
       reinterpret_cast<scalar_t*>(a.out)[off] = dev::convert<scalar_t>(r);
     });
   };
-  // Folds [rb, re) of the reduced elements of one output into acc; dense runs of a
-  // floating sum go through sum_run.
+  // Folds [rb, re) of the reduced elements of one output into acc, run by run.
   auto fold_range = [&](A& acc, const S* base, int64_t rb, int64_t re) {
     for_reduced_runs(a, base, rb, re, [&](const S* p, int64_t len, int64_t stride, int64_t) {
-      if constexpr (K::additive && std::is_same_v<A, double>) {
-        if (stride == 1) {
-          acc = K::combine(acc, sum_run(p, len));
-          return;
-        }
-      }
-      for (int64_t i = 0; i < len; ++i) acc = K::combine(acc, dev::convert<A>(p[i * stride]));
+      fold_run<K>(acc, p, len, stride);
     });
   };
   int threads = omp_get_max_threads();
-  if (a.out_numel < threads && a.red_numel >= 4 * kPointwiseGrain) {
+  if (splits_each_output(a.out_numel, a.red_numel)) {
     for (int64_t o = 0; o < a.out_numel; ++o) {
       const S* base = in + kept_offset(a.kept_sizes, a.kept_in_strides, o);
       // A thread that gets no range leaves the identity, which combines as a no-op.

@@ -33,6 +33,10 @@ int Choices::pick(int n) {
 namespace {
 
 enum ViewKind { Transpose, Slice, Permute, Expand, Unsqueeze, Flatten, kViewKinds };
+
+// No value grows past this many elements (expands, cats, broadcasts and matmuls would
+// otherwise compound: a fuzzed program of ten steps reached 10^7 elements and 40 s under ASan).
+constexpr int64_t kMaxElements = int64_t{1} << 16;
 const char* const kLayerNames[] = {"softmax", "log_softmax", "layer_norm", "rms_norm", "cat",
                                    "index_select", "cumsum", "conv1d", "attention"};
 
@@ -91,6 +95,7 @@ Shape choose_view(ProgramStep& step, const Shape& s, Choices& ch) {
   int kind = ch.pick(kViewKinds);
   if ((kind == Transpose || kind == Permute || kind == Flatten) && n < 2) kind = Unsqueeze;
   if ((kind == Unsqueeze || kind == Expand) && n >= 4) kind = Transpose;
+  if (kind == Expand && numel_of(s) * 4 > kMaxElements) kind = n >= 2 ? Transpose : Unsqueeze;
   if (kind == Slice && std::none_of(s.begin(), s.end(), [](int64_t d) { return d > 1; })) kind = n >= 2 ? Transpose : Unsqueeze;
   step.op = kind;
   Shape out = s;
@@ -175,7 +180,8 @@ Shape choose_layer(ProgramStep& step, RandomProgram& p, bool is_float, bool matm
   int n = static_cast<int>(s.size());
   int kind = is_float ? ch.pick(matmuls ? kLayerKinds : Conv1d) : Cat + ch.pick(3);
   if ((kind == LayerNorm || kind == RmsNorm || kind == Attention) && !exact) kind = Softmax;
-  if (kind == Attention && n < 2) kind = LogSoftmax;
+  if (kind == Attention && (n < 2 || s[n - 2] > 64)) kind = LogSoftmax;  // scores are rows x rows
+  if (kind == Cat && numel_of(s) * 2 > kMaxElements) kind = Cumsum;
   step.op = kind;
   Shape out = s;
   switch (kind) {
@@ -200,7 +206,8 @@ Shape choose_layer(ProgramStep& step, RandomProgram& p, bool is_float, bool matm
     case IndexSelect: {  // 1-4 indices along one dim, repeats allowed
       int64_t d = ch.pick(n);
       step.args = {d};
-      for (int k = 0, count = 1 + ch.pick(4); k < count; ++k) step.args.push_back(ch.pick(static_cast<int>(s[d])));
+      int most = static_cast<int>(std::min<int64_t>(4, s[d]));  // never more than the dim had
+      for (int k = 0, count = 1 + ch.pick(most); k < count; ++k) step.args.push_back(ch.pick(static_cast<int>(s[d])));
       out[d] = static_cast<int64_t>(step.args.size()) - 1;
       break;
     }
@@ -275,7 +282,7 @@ RandomProgram random_program(Choices& ch) {
     if (s.kind == ProgramStep::Pointwise) {
       std::vector<int> partners;
       for (int v = 0; v < nvalues; ++v)
-        if (broadcastable(sa, p.shapes[v])) partners.push_back(v);
+        if (broadcastable(sa, p.shapes[v]) && numel_of(broadcast(sa, p.shapes[v])) <= kMaxElements) partners.push_back(v);
       s.b = partners[ch.pick(static_cast<int>(partners.size()))];
       std::vector<int> allowed;  // as if b were read (the op decides whether it is)
       for (int r = 0; r < static_cast<int>(ops.size()); ++r)
@@ -293,9 +300,9 @@ RandomProgram random_program(Choices& ch) {
     } else if (s.kind == ProgramStep::Layer) {
       out = choose_layer(s, p, is_float, matmuls, exact, ch);
     } else {
-      int64_t k_dim = sa.empty() ? 1 : sa.back();
+      int64_t k_dim = sa.empty() ? 1 : sa.back(), rows = sa.empty() ? 1 : numel_of(sa) / k_dim;
       s.weight = static_cast<int>(p.weights.size());
-      p.weights.push_back({k_dim, 1 + ch.pick(8)});
+      p.weights.push_back({k_dim, 1 + ch.pick(static_cast<int>(std::clamp<int64_t>(kMaxElements / rows, 1, 8)))});
       out = {sa.empty() ? 1 : numel_of(sa) / k_dim, p.weights.back()[1]};
       exact = false;
     }
