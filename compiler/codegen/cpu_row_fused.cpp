@@ -15,6 +15,7 @@
 #include "compiler/run_node.h"
 #include "kernels/cpu/cpu_kernels.h"
 #include "kernels/cpu/reduce_fold.h"
+#include "kernels/ops/ops_util.h"
 #include "kernels/ops/type_promotion.h"
 #include "kernels/reduce_dispatch.h"
 #include "runtime/dispatch.h"
@@ -384,7 +385,7 @@ class CpuRowKernel final : public FusedKernel {
     for (int n : group_.nodes) run_node(g, n, values, buffer);
     for (size_t k = 0; k < group_.outputs.size(); ++k)
       if (!values[group_.outputs[k]].is_same(outs[k])) {
-        outs[k].copy_(values[group_.outputs[k]]);
+        copy_into(outs[k], values[group_.outputs[k]]);
         values[group_.outputs[k]] = outs[k];
       }
   }
