@@ -45,7 +45,7 @@ for tests in suites.values():
 pack() {
   scripts/ensure_deps.sh
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DEMBER_CUDA=ON -DEMBER_TORCH=OFF \
-    -DEMBER_BUILD_TESTS=ON -DEMBER_BUILD_EXAMPLES=ON > /dev/null
+    -DEMBER_BUILD_TESTS=ON -DEMBER_BUILD_EXAMPLES=ON -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 > /dev/null
   cmake --build "$build" -j"$(nproc)" --target ember_tests ember_compat_tests ember-bench ember-dump ember-run ember-gpu-probe
   local stage=.gpu/stage
   rm -rf "$stage" && mkdir -p "$stage/bin" "$stage/lib" "$stage/compat"
@@ -94,7 +94,7 @@ cuda_library_path() {
     [[ -d $d ]] && dirs+=("$d")
   done
   local site
-  site=$(python3 -c 'import nvidia, os; print(os.path.dirname(nvidia.__path__[0]))' 2>/dev/null || true)
+  site=$(python3 -c 'import nvidia, os; print(os.path.dirname(list(nvidia.__path__)[0]))' 2>/dev/null || true)
   if [[ -n $site ]]; then
     for d in "$site"/nvidia/*/lib; do [[ -d $d ]] && dirs+=("$d"); done
   fi
