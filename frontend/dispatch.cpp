@@ -34,8 +34,10 @@ std::shared_ptr<autograd::OpNode> make_node(OpId op, const std::vector<Tensor>& 
 
 // Anomaly mode inspects results computed from tensors (not factories: their values are the
 // caller's request) and not traced ones (the compiled program checks its own steps).
-bool checks_values(const std::vector<Tensor>& in) {
-  return autograd::AnomalyMode::is_enabled() && autograd::AnomalyMode::should_check_nan() && !in.empty() &&
+// Moving a tensor to another device computes nothing, so it passes NaN on unreported: the op
+// that computes with it reports it (`t({nan, 1}).to(gpu)` under the guard is not an anomaly).
+bool checks_values(OpId op, const std::vector<Tensor>& in) {
+  return op != OpId::ToDevice && autograd::AnomalyMode::is_enabled() && autograd::AnomalyMode::should_check_nan() && !in.empty() &&
          !autograd::BackwardFunctionScope::active();
 }
 
@@ -61,7 +63,7 @@ std::vector<Tensor> call(OpId op, const std::vector<Tensor>& in, const Attrs& at
   auto node = make_node(op, in, attrs);
   bool traced = jit::tracing_active(in);
   std::vector<Tensor> out = traced ? jit::trace_call(op, in, attrs) : run_op(op, in, attrs);
-  if (!traced && checks_values(in)) autograd::check_forward_anomaly(op_name(op), in, out);
+  if (!traced && checks_values(op, in)) autograd::check_forward_anomaly(op_name(op), in, out);
   if (node) attach(node, out);
   if (traced && node) jit::note_grad_fn(node.get());
   if (d.alias) autograd::record_view(out[0], in[0], op, attrs);
@@ -112,7 +114,7 @@ const Tensor& call_into(OpId op, const Tensor& self, const std::vector<Tensor>& 
     if (node) jit::note_grad_fn(node.get());
   } else {
     std::vector<Tensor> out{self};
-    if (!checks_values(in)) {
+    if (!checks_values(op, in)) {
       d.run(in, attrs, out);
     } else {
       // The inputs as they were (self may be one of them), and self restored on an anomaly.

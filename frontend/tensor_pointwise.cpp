@@ -222,7 +222,9 @@ const Tensor& Tensor::fill_(const Tensor& v) const {
 }
 const Tensor& Tensor::copy_(const Tensor& src, bool) const {
   Tensor s = src;
-  if (s.device() != device() && !(s.dim() == 0 && s.is_cpu())) s = s.to(device());
+  // Even a 0-dim CPU source moves: Cast's result takes its one input's device (fill_ and
+  // zero_ on a CUDA tensor come here with one).
+  if (s.device() != device()) s = s.to(device());
   if (s.sizes() != sizes()) s = s.expand(sizes());
   return call_into(OpId::Cast, *this, {s}, Attrs().set("dtype", dtype()));
 }

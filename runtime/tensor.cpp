@@ -189,6 +189,9 @@ const Tensor& Tensor::detach_() const {
 void Tensor::set_data(const Tensor& other) const {
   auto& dst = impl();
   const auto& src = other.impl();
+  // A graph that is still alive keeps this leaf's accumulator, which recorded the old device
+  // and dtype; gradients for the new data need a fresh one (module.to(cuda) after a CPU step).
+  if (dst.autograd && (dst.device != src.device || dst.dtype != src.dtype)) dst.autograd->grad_accumulator.reset();
   dst.storage = src.storage;
   dst.sizes = src.sizes;
   dst.strides = src.strides;

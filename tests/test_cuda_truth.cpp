@@ -50,6 +50,37 @@ TEST(CudaReduce, FullSumsOverLargeInputsRepeatAfterCacheChurn) {
   EXPECT_NEAR(first.item<double>(), 2 * reference + double(x.numel()), 2e-3 * std::sqrt(double(x.numel())));
 }
 
+// A fused pointwise -> reduction kernel takes eager's schedule and combine tree, so it gives
+// eager's bits: a thread per output (short rows; outputs adjacent along an outer reduction), a
+// block per output, and chunks then a combine (a full sum, an outer sum into few outputs), in
+// every accumulation width.
+TEST(CudaReduce, FusedReductionsEqualEagerBitwiseInEverySchedule) {
+  EMBER_REQUIRE_CUDA();
+  struct Case {
+    Shape shape;
+    std::vector<int64_t> dims;  // empty: all
+  };
+  std::vector<Case> cases = {{{1000, 50}, {1}},       {{300, 10000}, {0}},   {{64, 1000}, {1}},
+                             {{2000, 3000}, {1}},     {{100000, 64}, {0}},   {{(1 << 20) + 7}, {}},
+                             {{2, 3, 50000}, {0, 2}}, {{7, 9000, 5}, {1}}};
+  for (ScalarType dt : {kFloat32, kFloat16, kFloat64, kInt32}) {
+    for (const Case& c : cases) {
+      Tensor x = (randn(c.shape, on_gpu()) * 4).to(dt);
+      auto eager = [&c](const Tensor& x) {
+        Tensor y = x * 2 + 1;
+        return c.dims.empty() ? y.sum() : y.sum(c.dims);
+      };
+      auto mean = [&c](const Tensor& x) {
+        Tensor y = (x * 2 + 1).to(kFloat32);
+        return c.dims.empty() ? y.mean() : y.mean(c.dims);
+      };
+      std::string what = dtype_name(dt) + std::string(" ") + shape_str(c.shape);
+      EXPECT_TRUE(bitwise_equal(compile(eager)(x), eager(x))) << "sum " << what;
+      EXPECT_TRUE(bitwise_equal(compile(mean)(x), mean(x))) << "mean " << what;
+    }
+  }
+}
+
 // Reductions with more outputs than a grid dimension holds (65,536, 2^24), along the inner
 // and the outer dimension.
 TEST(CudaReduce, ManyOutputsAlongEitherDimension) {

@@ -91,7 +91,7 @@ TEST(IndexCheckCuda, ItemAndSynchronizeReportToo) {
   x.scatter_(0, tensor({{-1}}).to(gpu()), 2.0);
   EXPECT_EMBER_ERROR(cuda::synchronize(), "scatter: index -1 is out of bounds");
   x.index_select(1, tensor({5}).to(kInt32).to(gpu()));
-  EXPECT_EMBER_ERROR(cuda::synchronize(0), std::string("index 5 is out of bounds") + kDeviceSuffix);
+  EXPECT_EMBER_ERROR(cuda::synchronize(0), std::string("index 5 is out of bounds for dimension with size 3") + kDeviceSuffix);
 }
 
 TEST(IndexCheckCuda, TheSlotIsClearedAndReusedAfterAReport) {

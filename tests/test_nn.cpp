@@ -56,6 +56,18 @@ TEST(Module, ToDtypeKeepsIdentity) {
   EXPECT_EQ(b->forward(randn({2, 4}, kFloat64)).dtype(), kFloat64);
 }
 
+// A graph still alive from before the move keeps the old accumulators; the new data gets its own.
+TEST(Module, ToDtypeWhileAnOldGraphLivesAccumulatesInTheNewDtype) {
+  Block b;
+  Tensor old_loss = b->forward(randn({2, 4})).sum();
+  old_loss.backward({}, /*retain_graph=*/true);
+  b->zero_grad();
+  b->to(kFloat64);
+  b->forward(randn({2, 4}, kFloat64)).sum().backward();
+  for (auto& p : b->parameters()) EXPECT_EQ(p.grad().dtype(), kFloat64);
+  EXPECT_TRUE(old_loss.defined());
+}
+
 TEST(Module, ToCudaMovesInPlace) {
   EMBER_REQUIRE_CUDA();
   Block b;

@@ -8,6 +8,8 @@
 
 #include "compiler/hash.h"
 #include "kernels/op_registry.h"
+#include "kernels/cuda/reduce_geometry.h"
+#include "kernels/cuda/reduce_schedule.h"
 #include "kernels/device/reduce.h"
 #include "kernels/ops/reduction_ops.h"
 #include "kernels/ops/type_promotion.h"
@@ -83,8 +85,8 @@ struct ReductionPlan {
 //   emit_preamble      includes, index_t, Vec, Params (params_layout)
 //   emit_offsets       offN(i): the element offset of a strided input at flat index i
 //   emit_compute       compute(): the pointwise nodes for one element
-//   emit_pointwise_kernel, or emit_reduction_kernel (block_reduce, then one of three
-//   strategies: reduce_all, thread_per_output, block_per_output)
+//   emit_pointwise_kernel, or emit_reduction_kernel (eager's schedule and combine tree,
+//   kernels/cuda/reduce_schedule.h: thread_per_output, block_per_output, split_then_combine)
 //   finish             the name with its hash
 class SourceBuilder {
  public:
@@ -294,12 +296,38 @@ class SourceBuilder {
     src_ << "typedef red::AccOf<R, " << ctype(red_.in_dtype) << ", red::AccWidth::" << (wide ? "Wide" : "Narrow")
          << "> acc_t;\n\n";
     emit_flat_index();
-    emit_block_reduce();
+    emit_block_combine();
     src_ << "extern \"C\" __global__ void KERNEL_NAME(Params p) {\n";
-    if (red_.out_n == 1) emit_reduce_all();
-    else if (red_.red_n < 64) emit_thread_per_output();
-    else emit_block_per_output();
+    cuda::FoldSchedule plan = eager_schedule();
+    switch (plan.kind) {
+      case cuda::FoldSchedule::Kind::ThreadPerOutput: emit_thread_per_output(); break;
+      case cuda::FoldSchedule::Kind::BlockPerOutput: emit_block_per_output(); break;
+      case cuda::FoldSchedule::Kind::SplitThenCombine: emit_split_then_combine(plan.splits, plan.chunk); break;
+    }
     src_ << "}\n";
+  }
+
+  // The schedule eager's kernel (kernels/cuda/reduce.cu) takes for this reduction of the
+  // contiguous value eager would have materialised: with its block size and combine tree, the
+  // fused result is eager's bit for bit.
+  cuda::FoldSchedule eager_schedule() const {
+    ReduceArgs a;
+    a.op = g_.nodes[grp_.reduction].op;
+    Shape strides = contiguous_strides(shape_);
+    Shape kept;
+    for (int d = 0; d < nd_; ++d) {
+      if (red_.reduced(d)) {
+        a.red_sizes.push_back(shape_[d]);
+        a.red_in_strides.push_back(strides[d]);
+      } else {
+        a.kept_sizes.push_back(shape_[d]);
+        a.kept_in_strides.push_back(strides[d]);
+      }
+    }
+    a.kept_out_strides = contiguous_strides(a.kept_sizes);
+    a.out_numel = red_.out_n;
+    a.red_numel = red_.red_n;
+    return cuda::plan_fold(cuda::make_reduce_geometry(a));
   }
 
   // flat index from (output o, reduced r): decompose each over its own dims.
@@ -313,18 +341,15 @@ class SourceBuilder {
     src_ << "  return i;\n}\n\n";
   }
 
-  // Warp shuffles, then one warp over the warps' results; lanes without a value hold the
-  // identity. Every thread of the block must call it.
-  void emit_block_reduce() {
-    src_ << "__device__ acc_t block_reduce(acc_t v) {\n"
-         << "  __shared__ acc_t vals[32];\n"
-         << "  for (int o = 16; o > 0; o >>= 1) v = R::combine(v, __shfl_down_sync(0xffffffffu, v, o));\n"
-         << "  int lane = threadIdx.x % 32, warp = threadIdx.x / 32;\n"
-         << "  if (lane == 0) vals[warp] = v;\n  __syncthreads();\n"
-         << "  if (warp == 0) {\n    int nw = (blockDim.x + 31) / 32;\n"
-         << "    v = lane < nw ? vals[lane] : R::identity<acc_t>();\n"
-         << "    for (int o = 16; o > 0; o >>= 1) v = R::combine(v, __shfl_down_sync(0xffffffffu, v, o));\n"
-         << "  }\n  __syncthreads();\n  return v;\n}\n\n";
+  // Eager's combine tree (reduce.cu's block_combine): halving over shared memory. Every
+  // thread of the block must call it; the result is valid in thread 0.
+  void emit_block_combine() {
+    src_ << "__device__ acc_t block_combine(acc_t v) {\n"
+         << "  __shared__ acc_t partial[" << ks_.threads << "];\n"
+         << "  int tid = threadIdx.x;\n  partial[tid] = v;\n  __syncthreads();\n"
+         << "  for (int s = blockDim.x / 2; s > 0; s >>= 1) {\n"
+         << "    if (tid < s) partial[tid] = R::combine(partial[tid], partial[tid + s]);\n    __syncthreads();\n  }\n"
+         << "  v = partial[0];\n  __syncthreads();\n  return v;\n}\n\n";
   }
 
   // One element: compute(), store the pointwise outputs, combine the reduced value into acc.
@@ -345,32 +370,14 @@ class SourceBuilder {
            ">(R::finalize(acc, " + std::to_string(red_.red_n) + "LL));";
   }
 
-  // One output: a grid-stride loop per block, block partials in scratch, and the last block
-  // to finish combines them in block order.
-  void emit_reduce_all() {
-    ks_.reduce_all = true;
-    ks_.blocks = std::max<int64_t>(1, std::min<int64_t>((n_ + ks_.threads - 1) / ks_.threads, 1024));
-    // scratch: one partial accumulator (8 bytes) per block, then a counter.
-    int64_t counter_off = ks_.blocks * 8;
-    ks_.scratch_bytes = counter_off + 8;
-    src_ << "  acc_t acc = R::identity<acc_t>();\n";
-    src_ << "  for (index_t i = (index_t)blockIdx.x * blockDim.x + threadIdx.x; i < " << n_
-         << "; i += (index_t)gridDim.x * blockDim.x) {\n" << element("i", "    ") << "  }\n";
-    src_ << "  acc = block_reduce(acc);\n"
-         << "  acc_t* partials = (acc_t*)p.scratch;\n"
-         << "  unsigned int* counter = (unsigned int*)((char*)p.scratch + " << counter_off << ");\n"
-         << "  __shared__ bool last;\n"
-         << "  if (threadIdx.x == 0) {\n    partials[blockIdx.x] = acc;\n"
-         << "    __threadfence();\n    last = atomicAdd(counter, 1u) == gridDim.x - 1;\n  }\n  __syncthreads();\n"
-         << "  if (!last) return;\n  __threadfence();\n"
-         << "  acc = R::identity<acc_t>();\n"
-         << "  for (unsigned int b = threadIdx.x; b < gridDim.x; b += blockDim.x)\n"
-         << "    acc = R::combine(acc, ((volatile acc_t*)partials)[b]);\n"
-         << "  acc = block_reduce(acc);\n"
-         << "  if (threadIdx.x == 0) {\n    " << store_result("0") << "\n    *counter = 0u;\n  }\n";
+  // Reduced elements [begin, end) of output o, strided over the block's threads, then combined.
+  std::string fold_range(const std::string& begin, const std::string& end, const std::string& indent) const {
+    return indent + "acc_t acc = R::identity<acc_t>();\n" + indent + "for (index_t r = " + begin +
+           " + threadIdx.x; r < " + end + "; r += blockDim.x) {\n" + indent + "  index_t i = flat_index(o, r);\n" +
+           element("i", indent + "  ") + indent + "}\n" + indent + "acc = block_combine(acc);\n";
   }
 
-  // Few reduced elements per output: a thread per output, in order.
+  // Few reduced elements per output, or outputs adjacent in memory: a thread per output, in order.
   void emit_thread_per_output() {
     ks_.blocks = std::max<int64_t>(1, std::min<int64_t>((red_.out_n + ks_.threads - 1) / ks_.threads, kMaxGridBlocks));
     src_ << "  for (index_t o = (index_t)blockIdx.x * blockDim.x + threadIdx.x; o < " << red_.out_n
@@ -379,14 +386,41 @@ class SourceBuilder {
          << element("i", "      ") << "    }\n    " << store_result("o") << "\n  }\n";
   }
 
-  // Many reduced elements per output: a block per output, then block_reduce.
+  // Many reduced elements per output: a block per output.
   void emit_block_per_output() {
     ks_.blocks = std::max<int64_t>(1, std::min<int64_t>(red_.out_n, kMaxGridBlocks));
     src_ << "  for (index_t o = blockIdx.x; o < " << red_.out_n << "; o += gridDim.x) {\n"
-         << "    acc_t acc = R::identity<acc_t>();\n"
-         << "    for (index_t r = threadIdx.x; r < " << red_.red_n << "; r += blockDim.x) {\n      index_t i = flat_index(o, r);\n"
-         << element("i", "      ") << "    }\n    acc = block_reduce(acc);\n"
+         << fold_range("0", std::to_string(red_.red_n), "    ")
          << "    if (threadIdx.x == 0) " << store_result("o") << "\n  }\n";
+  }
+
+  // Few outputs, long reductions: block b folds chunk b % splits of output b / splits into
+  // scratch; the last block to finish combines each output's chunks in chunk order, as
+  // eager's second pass does.
+  void emit_split_then_combine(int64_t splits, int64_t chunk) {
+    ks_.reduce_all = true;
+    int64_t parts = red_.out_n * splits;
+    ks_.blocks = std::max<int64_t>(1, std::min<int64_t>(parts, kMaxGridBlocks));
+    int64_t counter_off = parts * 8;  // one partial accumulator (at most 8 bytes) per chunk
+    ks_.scratch_bytes = counter_off + 8;
+    src_ << "  acc_t* partials = (acc_t*)p.scratch;\n"
+         << "  unsigned int* counter = (unsigned int*)((char*)p.scratch + " << counter_off << ");\n"
+         << "  for (index_t b = blockIdx.x; b < " << parts << "; b += gridDim.x) {\n"
+         << "    index_t o = b / " << splits << ", begin = (b - o * " << splits << ") * " << chunk << ";\n"
+         << "    index_t end = begin + " << chunk << " < " << red_.red_n << " ? begin + " << chunk << " : "
+         << red_.red_n << ";\n"
+         << "    {\n" << fold_range("begin", "end", "      ")
+         << "      if (threadIdx.x == 0) partials[b] = acc;\n    }\n  }\n"
+         << "  __shared__ bool last;\n"
+         << "  if (threadIdx.x == 0) {\n    __threadfence();\n    last = atomicAdd(counter, 1u) == gridDim.x - 1;\n  }\n"
+         << "  __syncthreads();\n  if (!last) return;\n  __threadfence();\n"
+         << "  for (index_t o = 0; o < " << red_.out_n << "; ++o) {\n"
+         << "    acc_t acc = R::identity<acc_t>();\n"
+         << "    for (index_t s = threadIdx.x; s < " << splits << "; s += blockDim.x)\n"
+         << "      acc = R::combine(acc, ((volatile acc_t*)partials)[o * " << splits << " + s]);\n"
+         << "    acc = block_combine(acc);\n"
+         << "    if (threadIdx.x == 0) " << store_result("o") << "\n  }\n"
+         << "  if (threadIdx.x == 0) *counter = 0u;\n";
   }
 
   CudaKernelSource finish() {

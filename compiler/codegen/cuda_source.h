@@ -34,11 +34,11 @@ struct CudaKernelSource {
   int64_t blocks = 1;
   int vec = 1;                      // elements per thread on the dense path
   bool reduction = false;
-  bool reduce_all = false;          // one output: needs scratch for block partials
+  bool reduce_all = false;          // split then combine: needs scratch for the chunks' partials
   ParamsLayout params;
   std::vector<int> dense_inputs;    // group inputs read at the flat index (vector-loadable)
   std::vector<int> host_scalars;    // group inputs that are CPU 0-dim tensors, passed by value
-  int64_t scratch_bytes = 0;        // partials + counter for reduce_all
+  int64_t scratch_bytes = 0;        // partials + counter when split
   std::vector<int> out_order;       // p.out[k] holds group output out_order[k]
 };
 

@@ -39,6 +39,8 @@ Tensor validate(const Tensor& g, const Node& producer, const Node& fn, uint32_t 
                 shape_str(m.sizes));
     out = out.sum_to_size(m.sizes);
   }
+  // A 0-dim CPU input of a CUDA op (a scalar operand) takes its reduced gradient back to the CPU.
+  if (out.device() != m.device && out.dim() == 0 && m.sizes.empty()) out = out.to(m.device);
   EMBER_CHECK(out.device() == m.device, "Function ", producer.name(),
               " returned a gradient on ", out.device(), " but expected device ", m.device);
   if (out.dtype() != m.dtype) out = out.to(m.dtype);
