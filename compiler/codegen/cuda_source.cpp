@@ -307,13 +307,15 @@ class SourceBuilder {
     src_ << "}\n";
   }
 
-  // The schedule eager's kernel (kernels/cuda/reduce.cu) takes for this reduction of the
-  // contiguous value eager would have materialised: with its block size and combine tree, the
-  // fused result is eager's bit for bit.
+  // The schedule eager's kernel (kernels/cuda/reduce.cu) takes for this reduction: of the
+  // contiguous value eager would have materialised, or of the strided input it reads itself.
+  // With eager's block size and combine tree, the fused result is eager's bit for bit.
   cuda::FoldSchedule eager_schedule() const {
     ReduceArgs a;
     a.op = g_.nodes[grp_.reduction].op;
     Shape strides = contiguous_strides(shape_);
+    int input = red_.value >= 0 ? input_slot_[red_.value] : -1;
+    if (input >= 0 && ins_[input].kind == InputInfo::Kind::Strided) strides = ins_[input].strides;
     Shape kept;
     for (int d = 0; d < nd_; ++d) {
       if (red_.reduced(d)) {

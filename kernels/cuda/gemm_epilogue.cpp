@@ -159,13 +159,14 @@ float decode(const char* bytes, size_t i, ScalarType dtype) {
 
 // Whether cuBLASLt's relu epilogue keeps NaN as NaN (eager relu does; a max(x, 0) that
 // drops NaN would make compiled differ from eager), found once per device and dtype by a
-// 64 x 64 GEMM whose first row of A is NaN. Unknown during a capture (the probe must
-// synchronise): then no.
-bool relu_epilogue_keeps_nan(int device, ScalarType dtype, cudaDataType_t t) {
-  constexpr int kDtypes = 3;
-  static std::array<std::atomic<int8_t>, kDtypes * kMaxDevices> known{};  // 0 unknown, 1 yes, 2 no
+// 64 x 64 GEMM whose first row of A is NaN, with and without a bias (on an H200 RELU kept NaN
+// in float16 and RELU_BIAS did not). Unknown during a capture (the probe must synchronise):
+// then no.
+bool relu_epilogue_keeps_nan(int device, ScalarType dtype, cudaDataType_t t, bool with_bias) {
+  constexpr int kVariants = 6;  // 3 dtypes x with/without bias
+  static std::array<std::atomic<int8_t>, kVariants * kMaxDevices> known{};  // 0 unknown, 1 yes, 2 no
   if (device >= kMaxDevices) return false;
-  int slot = (dtype == kFloat32 ? 0 : dtype == kFloat16 ? 1 : 2) + kDtypes * device;
+  int slot = (dtype == kFloat32 ? 0 : dtype == kFloat16 ? 1 : 2) + (with_bias ? 3 : 0) + kVariants * device;
   if (int8_t k = known[slot].load()) return k == 1;
   cudaStream_t stream = stream_of(device);
   cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
@@ -186,6 +187,12 @@ bool relu_epilogue_keeps_nan(int device, ScalarType dtype, cudaDataType_t t) {
   g.a_rs = g.b_rs = g.c_rs = n;
   g.a_cs = g.b_cs = g.c_cs = 1;
   g.relu = true;
+  Tensor zero_bias;
+  if (with_bias) {
+    zero_bias = empty_tensor({n}, dtype, dev);
+    EMBER_CUDA_CHECK(cudaMemsetAsync(zero_bias.data_ptr(), 0, zero_bias.nbytes(), stream));
+    g.bias = static_cast<const char*>(zero_bias.data_ptr());
+  }
   bool ran = lt_matmul(g, plan_gemm(g), t, device, true);
   std::vector<char> result(static_cast<size_t>(n * n) * itemsize(dtype));
   EMBER_CUDA_CHECK(cudaMemcpyAsync(result.data(), out.data_ptr(), result.size(), cudaMemcpyDeviceToHost, stream));
@@ -203,7 +210,7 @@ void gemm_with_epilogue(const GemmArgs& a) {
     int device = device_of(a.c);
     DeviceGuard guard(device);
     GemmPlan plan = plan_gemm(a);
-    bool relu_fused = a.relu && relu_epilogue_keeps_nan(device, a.dtype, t);
+    bool relu_fused = a.relu && relu_epilogue_keeps_nan(device, a.dtype, t, a.bias != nullptr);
     if ((a.bias || relu_fused) && lt_matmul(a, plan, t, device, relu_fused)) {
       if (a.relu && !relu_fused) {
         GemmArgs relu_only = a;
