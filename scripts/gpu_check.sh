@@ -75,7 +75,7 @@ pack() {
   local mib=$(( $(stat -c %s "$bundle") / 1048576 ))
   (( mib <= max_bundle_mib )) || die "$bundle is $mib MiB, more than $max_bundle_mib"
   echo "gpu_check: packed $bundle ($mib MiB; $(ls "$stage/lib" | wc -l) libraries, $n_filters CUDA test suites)"
-  echo "gpu_check: on the GPU machine: device run, carry [\".gpu\"], command: bash scripts/gpu_check.sh run \$OUT"
+  echo "gpu_check: on the GPU machine: device run, carry [\".gpu/ember-gpu.tar.xz\"], command: bash scripts/gpu_check.sh run \$OUT"
 }
 
 unpack() {

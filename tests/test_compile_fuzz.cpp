@@ -149,7 +149,7 @@ TEST(CompileFuzz, RandomProgramsOnCpu) {
 
 TEST(CompileFuzz, RandomProgramsOnCuda) {
   EMBER_REQUIRE_CUDA();
-  differential(Device(kCUDA), 300, 4048);  // NVRTC builds each program's kernels: 300 take about 70 s on an H200
+  differential(Device(kCUDA), 300, 4048);  // NVRTC builds each program's kernels: 300 took 50 s on an H200
 }
 
 // Programs replay from their choices, and the same choices give the same program.

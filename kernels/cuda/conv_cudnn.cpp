@@ -1,6 +1,6 @@
 // Convolution on CUDA with cuDNN 9's convolution API (forward, backward data, backward
 // filter) over contiguous NCHW / NCDHW tensors; 1-d convolutions get a unit height. The
-// algorithm is cuDNN's first heuristic choice that works, cached per geometry; float32 uses
+// algorithm is cuDNN's first deterministic heuristic choice that works, cached per geometry; float32 uses
 // FMA math (no TF32, as ember's cuBLAS matmuls), half types tensor cores. Workspaces come
 // from the caching allocator on the current stream.
 #include <map>
@@ -157,13 +157,17 @@ class AlgoCache {
 };
 
 // The first heuristic result that succeeded and keeps to the requested math (no TF32 or
-// tensor-op algorithms for float32 / float64).
+// tensor-op algorithms for float32 / float64), deterministic where one is: some backward
+// algorithms add with atomics, so two runs (eager and compiled) would round differently.
 template <class Perf>
 auto pick(const Perf* perf, int n, cudnnMathType_t math, const char* what) -> decltype(perf[0].algo) {
-  for (int i = 0; i < n; ++i) {
-    if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
-    if (math != CUDNN_TENSOR_OP_MATH && perf[i].mathType == CUDNN_TENSOR_OP_MATH) continue;
-    return perf[i].algo;
+  for (bool deterministic : {true, false}) {
+    for (int i = 0; i < n; ++i) {
+      if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
+      if (math != CUDNN_TENSOR_OP_MATH && perf[i].mathType == CUDNN_TENSOR_OP_MATH) continue;
+      if (deterministic && perf[i].determinism != CUDNN_DETERMINISTIC) continue;
+      return perf[i].algo;
+    }
   }
   EMBER_FAIL("convolution: cuDNN has no ", what, " algorithm for this geometry");
 }
