@@ -333,3 +333,43 @@ TEST(CudaCompiled, ModelPiecesTrainBitwiseLikeEager) {
     return embedding(p[0], x).pow(2).sum();
   }, [] { return randint(0, 50, {4, 16}, TensorOptions().dtype(kInt64).device(kGpu)); }, {randn({50, 32}, on_gpu())});
 }
+
+// scatter_add and index_add add without atomics (kernels/cuda/index.cu): many contributions to
+// few destinations give the CPU's bits, in every dtype, every time; out-of-range positions are
+// skipped and reported; embedding's and max-pool's backward (index_add / scatter_add) follow.
+TEST(CudaIndex, AccumulatingOpsAreDeterministicAndEqualTheCpu) {
+  EMBER_REQUIRE_CUDA();
+  manual_seed(5);
+  for (ScalarType dt : {kFloat32, kFloat64, kFloat16, kBFloat16, kInt64, kInt32, kInt8, kBool}) {
+    std::string what = dtype_name(dt);
+    Tensor src = (randn({4000, 33}) * 3).to(dt), base = (randn({7, 33}) * 3).to(dt);
+    Tensor rows = randint(0, 7, {4000}, TensorOptions().dtype(kInt64));
+    Tensor want = base.index_add(0, rows, src);
+    Tensor got = base.to(kGpu).index_add(0, rows.to(kGpu), src.to(kGpu));
+    EXPECT_TRUE(bitwise_equal(got.cpu(), want)) << "index_add " << what;
+    EXPECT_TRUE(bitwise_equal(base.to(kGpu).index_add(0, rows.to(kGpu), src.to(kGpu)), got)) << "again " << what;
+    Tensor where = randint(0, 7, {4000, 33}, TensorOptions().dtype(kInt64));
+    Tensor scattered = base.scatter_add(0, where, src);
+    Tensor on_gpu_result = base.to(kGpu).scatter_add(0, where.to(kGpu), src.to(kGpu));
+    EXPECT_TRUE(bitwise_equal(on_gpu_result.cpu(), scattered)) << "scatter_add " << what;
+    Tensor columns = randint(0, 5, {7, 33}, TensorOptions().dtype(kInt64));
+    EXPECT_TRUE(bitwise_equal(base.to(kGpu).scatter_add(1, columns.to(kGpu), base.to(kGpu)).cpu(),
+                              base.scatter_add(1, columns, base)))
+        << "scatter_add along dim 1 " << what;
+  }
+  Tensor table = randn({50, 16}, TensorOptions().requires_grad(true));
+  Tensor ids = randint(0, 50, {64, 32}, TensorOptions().dtype(kInt64));
+  embedding(table, ids).pow(2).sum().backward();
+  Tensor cuda_table = table.detach().to(kGpu).requires_grad_(true);
+  embedding(cuda_table, ids.to(kGpu)).pow(2).sum().backward();
+  EXPECT_TRUE(bitwise_equal(cuda_table.grad().cpu(), table.grad())) << "embedding backward";
+  Tensor x = randn({2, 3, 17, 17}, on_gpu()).requires_grad_(true);
+  max_pool2d(x, 3, 1).sum().backward();
+  Tensor first = x.grad().clone();
+  x.mutable_grad() = Tensor();
+  max_pool2d(x, 3, 1).sum().backward();
+  EXPECT_TRUE(bitwise_equal(x.grad(), first)) << "overlapping max-pool backward";
+  Tensor small = zeros({3}, on_gpu());
+  small.index_add_(0, tensor({0, 9, 2}).to(kGpu), ones({3}, on_gpu()));
+  EXPECT_EMBER_ERROR(small.cpu(), "index_add: index 9 is out of bounds");
+}
