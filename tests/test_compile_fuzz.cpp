@@ -165,7 +165,7 @@ TEST(CompileFuzz, ChoicesReplayTheirProgram) {
   EXPECT_EQ(simplest.steps.size(), 2u) << describe(simplest);
 }
 
-// No value of a program grows past 2^16 elements, however its choices fall: fuzz_compile once
+// No value of a program grows past its bound (2^16, fuzz_compile's 2^13), however its choices fall: fuzz_compile once
 // found ten steps of expands and broadcasts reaching 10^7 elements (40 s under ASan; the
 // bytes below, a timeout, now build a small program).
 TEST(CompileFuzz, ProgramsStayBounded) {
@@ -178,6 +178,9 @@ TEST(CompileFuzz, ProgramsStayBounded) {
     Choices drawn(seed);
     RandomProgram p = random_program(drawn);
     ASSERT_LE(largest(p), int64_t{1} << 16) << describe(p);
+    Choices again(seed);
+    RandomProgram small = random_program(again, int64_t{1} << 13);  // fuzz_compile's bound
+    ASSERT_LE(largest(small), int64_t{1} << 13) << describe(small);
   }
   const uint8_t timeout[] = {0x30, 0x38, 0x28, 0x37, 0x28, 0x38, 0x28, 0x38, 0x28, 0x31, 0x3a, 0x39, 0x86, 0xef,
                              0x86, 0xd4, 0xef, 0xef, 0x3e, 0x3e, 0x3e, 0x3e, 0x3e, 0x28, 0x38, 0x28, 0x31, 0x3a,

@@ -34,9 +34,6 @@ namespace {
 
 enum ViewKind { Transpose, Slice, Permute, Expand, Unsqueeze, Flatten, kViewKinds };
 
-// No value grows past this many elements (expands, cats, broadcasts and matmuls would
-// otherwise compound: a fuzzed program of ten steps reached 10^7 elements and 40 s under ASan).
-constexpr int64_t kMaxElements = int64_t{1} << 16;
 const char* const kLayerNames[] = {"softmax", "log_softmax", "layer_norm", "rms_norm", "cat",
                                    "index_select", "cumsum", "conv1d", "attention"};
 
@@ -90,12 +87,12 @@ Shape broadcast(const Shape& a, const Shape& b) {
 }
 
 // The view `step` builds from a value of shape `s`, choosing its arguments; returns the shape.
-Shape choose_view(ProgramStep& step, const Shape& s, Choices& ch) {
+Shape choose_view(ProgramStep& step, const Shape& s, Choices& ch, int64_t max_elements) {
   int n = static_cast<int>(s.size());
   int kind = ch.pick(kViewKinds);
   if ((kind == Transpose || kind == Permute || kind == Flatten) && n < 2) kind = Unsqueeze;
   if ((kind == Unsqueeze || kind == Expand) && n >= 4) kind = Transpose;
-  if (kind == Expand && numel_of(s) * 4 > kMaxElements) kind = n >= 2 ? Transpose : Unsqueeze;
+  if (kind == Expand && numel_of(s) * 4 > max_elements) kind = n >= 2 ? Transpose : Unsqueeze;
   if (kind == Slice && std::none_of(s.begin(), s.end(), [](int64_t d) { return d > 1; })) kind = n >= 2 ? Transpose : Unsqueeze;
   step.op = kind;
   Shape out = s;
@@ -175,13 +172,14 @@ Shape choose_reduction(ProgramStep& step, const Shape& s, bool is_float, Choices
 // conv1d and attention are float32/float64 only, as matmuls. The norms and attention divide by
 // what the rows hold (a rounding error in a nearly constant row grows without bound), so they
 // read only exact values. Cat's second operand is a value of the same shape.
-Shape choose_layer(ProgramStep& step, RandomProgram& p, bool is_float, bool matmuls, bool& exact, Choices& ch) {
+Shape choose_layer(ProgramStep& step, RandomProgram& p, bool is_float, bool matmuls, bool& exact, Choices& ch,
+                   int64_t max_elements) {
   const Shape& s = p.shapes[step.a];
   int n = static_cast<int>(s.size());
   int kind = is_float ? ch.pick(matmuls ? kLayerKinds : Conv1d) : Cat + ch.pick(3);
   if ((kind == LayerNorm || kind == RmsNorm || kind == Attention) && !exact) kind = Softmax;
   if (kind == Attention && (n < 2 || s[n - 2] > 64)) kind = LogSoftmax;  // scores are rows x rows
-  if (kind == Cat && numel_of(s) * 2 > kMaxElements) kind = Cumsum;
+  if (kind == Cat && numel_of(s) * 2 > max_elements) kind = Cumsum;
   step.op = kind;
   Shape out = s;
   switch (kind) {
@@ -243,7 +241,7 @@ int recent_value(int nvalues, Choices& ch) { return nvalues - 1 - ch.pick(std::m
 
 }  // namespace
 
-RandomProgram random_program(Choices& ch) {
+RandomProgram random_program(Choices& ch, int64_t max_elements) {
   RandomProgram p;
   static const ScalarType dtypes[] = {kFloat32, kFloat32, kFloat32, kFloat32, kFloat32, kFloat32,
                                       kFloat64, kFloat64, kFloat16, kInt64,   kBFloat16, kInt32};
@@ -252,6 +250,10 @@ RandomProgram random_program(Choices& ch) {
   int nd = 1 + ch.pick(3);
   Shape base;
   for (int d = 0; d < nd; ++d) base.push_back(1 + ch.pick(ch.pick(4) == 0 ? 40 : 6));
+  while (numel_of(base) > max_elements) {
+    auto largest = std::max_element(base.begin(), base.end());
+    *largest = (*largest + 1) / 2;
+  }
   int inputs = 1 + ch.pick(3);
   for (int i = 0; i < inputs; ++i) {
     Shape s = base;
@@ -282,7 +284,7 @@ RandomProgram random_program(Choices& ch) {
     if (s.kind == ProgramStep::Pointwise) {
       std::vector<int> partners;
       for (int v = 0; v < nvalues; ++v)
-        if (broadcastable(sa, p.shapes[v]) && numel_of(broadcast(sa, p.shapes[v])) <= kMaxElements) partners.push_back(v);
+        if (broadcastable(sa, p.shapes[v]) && numel_of(broadcast(sa, p.shapes[v])) <= max_elements) partners.push_back(v);
       s.b = partners[ch.pick(static_cast<int>(partners.size()))];
       std::vector<int> allowed;  // as if b were read (the op decides whether it is)
       for (int r = 0; r < static_cast<int>(ops.size()); ++r)
@@ -293,16 +295,16 @@ RandomProgram random_program(Choices& ch) {
       exact = exact && (!reads_b || p.exact[s.b]);
       out = reads_b ? broadcast(sa, p.shapes[s.b]) : sa;
     } else if (s.kind == ProgramStep::View) {
-      out = choose_view(s, sa, ch);
+      out = choose_view(s, sa, ch, max_elements);
     } else if (s.kind == ProgramStep::Reduce) {
       out = choose_reduction(s, sa, is_float, ch);
       exact = exact && (s.op >= 2 || !is_float);
     } else if (s.kind == ProgramStep::Layer) {
-      out = choose_layer(s, p, is_float, matmuls, exact, ch);
+      out = choose_layer(s, p, is_float, matmuls, exact, ch, max_elements);
     } else {
       int64_t k_dim = sa.empty() ? 1 : sa.back(), rows = sa.empty() ? 1 : numel_of(sa) / k_dim;
       s.weight = static_cast<int>(p.weights.size());
-      p.weights.push_back({k_dim, 1 + ch.pick(static_cast<int>(std::clamp<int64_t>(kMaxElements / rows, 1, 8)))});
+      p.weights.push_back({k_dim, 1 + ch.pick(static_cast<int>(std::clamp<int64_t>(max_elements / rows, 1, 8)))});
       out = {sa.empty() ? 1 : numel_of(sa) / k_dim, p.weights.back()[1]};
       exact = false;
     }

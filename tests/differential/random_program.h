@@ -58,7 +58,12 @@ struct RandomProgram {
   std::vector<bool> exact;
 };
 
-RandomProgram random_program(Choices& choices);
+// No value grows past `max_elements` elements (expands, cats, broadcasts and matmuls would
+// otherwise compound: a fuzzed program of ten steps reached 10^7 elements and 40 s under ASan).
+// The differential runs explore sizes (2^16: multi-block rows, chunked reductions); the fuzzer
+// explores programs, so it takes 2^13 and runs several times faster.
+constexpr int64_t kProgramMaxElements = int64_t{1} << 16;
+RandomProgram random_program(Choices& choices, int64_t max_elements = kProgramMaxElements);
 // One line per step, e.g. "v3 = transpose(v1, 0, 1)  [4, 2]".
 std::string describe(const RandomProgram& p);
 

@@ -11,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ember::fuzz::prepare();
   std::vector<uint32_t> choices(data, data + size);
   ember::testing::Choices replay(choices);
-  ember::testing::RandomProgram p = ember::testing::random_program(replay);
+  ember::testing::RandomProgram p = ember::testing::random_program(replay, int64_t{1} << 13);
   ember::testing::Verdict v = ember::testing::check_program(p, ember::Device(ember::kCPU), 1);
   if (!v.mismatch.empty()) {
     std::fprintf(stderr, "compiled != eager: %s\n%s", v.mismatch.c_str(), ember::testing::describe(p).c_str());
