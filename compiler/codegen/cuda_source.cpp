@@ -316,7 +316,6 @@ class SourceBuilder {
     Shape strides = contiguous_strides(shape_);
     int input = red_.value >= 0 ? input_slot_[red_.value] : -1;
     if (input >= 0 && ins_[input].kind == InputInfo::Kind::Strided) strides = ins_[input].strides;
-    Shape kept;
     for (int d = 0; d < nd_; ++d) {
       if (red_.reduced(d)) {
         a.red_sizes.push_back(shape_[d]);
@@ -400,7 +399,6 @@ class SourceBuilder {
   // scratch; the last block to finish combines each output's chunks in chunk order, as
   // eager's second pass does.
   void emit_split_then_combine(int64_t splits, int64_t chunk) {
-    ks_.reduce_all = true;
     int64_t parts = red_.out_n * splits;
     ks_.blocks = std::max<int64_t>(1, std::min<int64_t>(parts, kMaxGridBlocks));
     int64_t counter_off = parts * 8;  // one partial accumulator (at most 8 bytes) per chunk

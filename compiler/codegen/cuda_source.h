@@ -34,7 +34,6 @@ struct CudaKernelSource {
   int64_t blocks = 1;
   int vec = 1;                      // elements per thread on the dense path
   bool reduction = false;
-  bool reduce_all = false;          // split then combine: needs scratch for the chunks' partials
   ParamsLayout params;
   std::vector<int> dense_inputs;    // group inputs read at the flat index (vector-loadable)
   std::vector<int> host_scalars;    // group inputs that are CPU 0-dim tensors, passed by value
