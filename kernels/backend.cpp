@@ -27,6 +27,26 @@ Backend& backend_for(Device d) {
   return *b;
 }
 
+void set_reduce_dims(ReduceArgs& r, IntArrayRef sizes, IntArrayRef strides, const std::function<bool(int64_t)>& reduced,
+                     std::optional<IntArrayRef> out_strides, bool keepdim) {
+  int64_t od = 0;  // the next output dim
+  for (int64_t d = 0; d < static_cast<int64_t>(sizes.size()); ++d) {
+    if (reduced(d)) {
+      r.red_sizes.push_back(sizes[d]);
+      r.red_in_strides.push_back(strides[d]);
+      if (keepdim) ++od;
+    } else {
+      r.kept_sizes.push_back(sizes[d]);
+      r.kept_in_strides.push_back(strides[d]);
+      if (out_strides) r.kept_out_strides.push_back(static_cast<int64_t>(out_strides->size()) > od ? (*out_strides)[od] : 0);
+      ++od;
+    }
+  }
+  if (!out_strides) r.kept_out_strides = contiguous_strides(r.kept_sizes);
+  r.out_numel = numel_of(r.kept_sizes);
+  r.red_numel = numel_of(r.red_sizes);
+}
+
 void Backend::optimizer_step(const OptimizerArgs& a) {
   EMBER_FAIL("fused optimizer step is not implemented for this device's backend");
 }

@@ -1,4 +1,6 @@
 #pragma once
+#include <functional>
+#include <optional>
 #include <vector>
 
 #include "kernels/device/optim.h"
@@ -42,6 +44,12 @@ struct ReduceArgs {
   Shape red_sizes, red_in_strides;                      // elements
   int64_t out_numel = 0, red_numel = 0;
 };
+
+// Fills r's kept and reduced dims (and numels) from an input's sizes and strides, in dim order:
+// dim d is reduced where reduced(d). The kept dims' output strides are `out_strides` at their
+// places (with keepdim the output also holds the reduced dims, as size 1), or dense when absent.
+void set_reduce_dims(ReduceArgs& r, IntArrayRef sizes, IntArrayRef strides, const std::function<bool(int64_t)>& reduced,
+                     std::optional<IntArrayRef> out_strides = std::nullopt, bool keepdim = false);
 
 // C[b] = alpha * A[b] @ B[b] + beta * C[b], element strides, row-major indexing.
 struct GemmArgs {

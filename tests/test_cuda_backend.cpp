@@ -716,22 +716,8 @@ TEST(CudaBackendPlanning, ReduceGeometryMatchesUnmergedIndexing) {
       Tensor o = zeros(out_shape);
       ReduceArgs r;  // as kernels/ops/reduction_ops.cpp fills it
       r.op = OpId::Sum;
-      int64_t od = 0;
-      for (int64_t d = 0; d < x.dim(); ++d) {
-        bool reduced = std::find(dims.begin(), dims.end(), d) != dims.end();
-        if (reduced) {
-          r.red_sizes.push_back(x.sizes()[d]);
-          r.red_in_strides.push_back(x.strides()[d]);
-          if (keep) ++od;
-        } else {
-          r.kept_sizes.push_back(x.sizes()[d]);
-          r.kept_in_strides.push_back(x.strides()[d]);
-          r.kept_out_strides.push_back(o.dim() > od ? o.strides()[od] : 0);
-          ++od;
-        }
-      }
-      r.out_numel = numel_of(r.kept_sizes);
-      r.red_numel = numel_of(r.red_sizes);
+      auto is_reduced = [&](int64_t d) { return std::find(dims.begin(), dims.end(), d) != dims.end(); };
+      set_reduce_dims(r, x.sizes(), x.strides(), is_reduced, o.strides(), keep);
       cuda::ReduceGeometry g = cuda::make_reduce_geometry(r);
       ASSERT_EQ(g.out_numel, r.out_numel);
       ASSERT_EQ(g.red_numel, r.red_numel);

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "bitwise_difference.h"
+
 namespace ember::testing {
 
 // CUDA tests are always built; without a device they skip with a visible reason.
@@ -74,11 +76,8 @@ inline ::testing::AssertionResult close(const Tensor& a, const Tensor& b, double
 
 // Bitwise equality of two tensors' bytes (same dtype and shape).
 inline ::testing::AssertionResult bitwise_equal(const Tensor& a, const Tensor& b) {
-  if (a.sizes() != b.sizes() || a.dtype() != b.dtype())
-    return ::testing::AssertionFailure() << "shape/dtype differ";
-  Tensor ha = a.detach().to(Device(kCPU)).contiguous(), hb = b.detach().to(Device(kCPU)).contiguous();
-  if (ha.nbytes() > 0 && std::memcmp(ha.data_ptr(), hb.data_ptr(), ha.nbytes()) != 0)
-    return ::testing::AssertionFailure() << "bytes differ";
+  std::string why = bitwise_difference(a, b);
+  if (!why.empty()) return ::testing::AssertionFailure() << why;
   return ::testing::AssertionSuccess();
 }
 

@@ -32,22 +32,13 @@ namespace {
 
 constexpr int64_t kTile = 2048;
 
-// Where a node operand comes from, per tile.
-struct Ref {
-  // Scalar: a constant; HostScalar: a 0-dim CPU tensor read once per run (both by value).
-  enum class Kind : uint8_t { Scalar, HostScalar, Slot, External } kind;
-  int index = 0;  // slot or external input number
-  Scalar value;
-  ScalarType dtype;
-};
-
 struct NodePlan {
   OpId op;
   ScalarType compute;
   ScalarType out_dtype;
   int out_slot;            // scratch slot
   int out_external = -1;   // group output number when written straight to the output
-  std::vector<Ref> in;
+  std::vector<OperandSource> in;
 };
 
 class CpuFusedKernel final : public FusedKernel {
@@ -75,24 +66,9 @@ class CpuFusedKernel final : public FusedKernel {
         if (grp.outputs[k] == out) p.out_external = static_cast<int>(k);
       slot_external_.push_back(p.out_external);
       for (int i : node.inputs) {
-        const Value& v = g.values[i];
-        Ref r;
-        r.dtype = v.dtype;
-        if (slot_of[i] >= 0) {
-          r.kind = Ref::Kind::Slot;
-          r.index = slot_of[i];
-        } else if (v.kind == ValueKind::Constant && v.numel() == 1 && v.sizes.empty()) {
-          r.kind = Ref::Kind::Scalar;
-          r.value = v.constant.item();
-        } else if (v.sizes.empty() && v.device.is_cpu()) {
-          r.kind = Ref::Kind::HostScalar;
-          r.index = ext_of[i];
-          host_scalar_input_[r.index] = true;
-        } else {
-          r.kind = Ref::Kind::External;
-          r.index = ext_of[i];
-          read_per_element_[r.index] = true;
-        }
+        OperandSource r = classify_operand(g, i, slot_of, ext_of);
+        if (r.kind == OperandSource::Kind::HostScalar) host_scalar_input_[r.index] = true;
+        if (r.kind == OperandSource::Kind::External) read_per_element_[r.index] = true;
         p.in.push_back(r);
       }
       plans_.push_back(std::move(p));
@@ -129,16 +105,9 @@ class CpuFusedKernel final : public FusedKernel {
     std::ostringstream os;
     os << "// CPU: " << name() << ", tiled loop (" << kTile << " elements per tile, one pass)\n";
     for (const auto& p : plans_) {
-      os << "slot" << p.out_slot << " = " << op_name(p.op) << "(";
-      for (size_t k = 0; k < p.in.size(); ++k) {
-        const Ref& r = p.in[k];
-        os << (k ? ", " : "");
-        if (r.kind == Ref::Kind::Scalar) os << r.value;
-        else if (r.kind == Ref::Kind::HostScalar) os << "scalar(in" << r.index << ")";
-        else if (r.kind == Ref::Kind::Slot) os << "slot" << r.index;
-        else os << "in" << r.index;
-      }
-      os << ") : " << dtype_name(p.out_dtype) << " computed in " << dtype_name(p.compute);
+      os << "slot" << p.out_slot << " = ";
+      print_step(os, p.op, p.in);
+      os << " : " << dtype_name(p.out_dtype) << " computed in " << dtype_name(p.compute);
       if (p.out_external >= 0) os << " -> out" << p.out_external;
       os << "\n";
     }
@@ -189,10 +158,10 @@ class CpuFusedKernel final : public FusedKernel {
           a.numel = n;
           a.out.data = slot_data(p.out_slot, b, scratch, outs);
           for (size_t i = 0; i < p.in.size(); ++i) {
-            const Ref& r = p.in[i];
-            if (r.kind == Ref::Kind::Slot) {
+            const OperandSource& r = p.in[i];
+            if (r.kind == OperandSource::Kind::Slot) {
               a.in[i].data = slot_data(r.index, b, scratch, outs);
-            } else if (r.kind == Ref::Kind::External) {
+            } else if (r.kind == OperandSource::Kind::External) {
               a.in[i].data = dense[r.index] ? static_cast<char*>(ext[r.index].data_ptr()) + b * itemsize(r.dtype)
                                             : gathered[r.index].data();
             }
@@ -232,10 +201,10 @@ class CpuFusedKernel final : public FusedKernel {
     a.out.strides = {static_cast<int64_t>(itemsize(p.out_dtype))};
     a.in.resize(p.in.size());
     for (size_t i = 0; i < p.in.size(); ++i) {
-      const Ref& r = p.in[i];
+      const OperandSource& r = p.in[i];
       a.in[i].dtype = r.dtype;
-      a.in[i].is_scalar = r.kind == Ref::Kind::Scalar || r.kind == Ref::Kind::HostScalar;
-      a.in[i].value = r.kind == Ref::Kind::HostScalar ? host[r.index] : r.value;
+      a.in[i].is_scalar = r.by_value();
+      a.in[i].value = r.kind == OperandSource::Kind::HostScalar ? host[r.index] : r.value;
       a.in[i].strides = {a.in[i].is_scalar ? 0 : static_cast<int64_t>(itemsize(r.dtype))};
     }
   }

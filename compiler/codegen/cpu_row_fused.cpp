@@ -35,23 +35,13 @@ Scalar scalar_at(const char* p, ScalarType dt) {
   return EMBER_DISPATCH_ALL_TYPES(dt, "fused row value", [&] { return Scalar(*reinterpret_cast<const scalar_t*>(p)); });
 }
 
-// Where an operand comes from.
-struct Source {
-  // Scalar: a constant; HostScalar: a 0-dim CPU tensor read once per call (both by value);
-  // Slot: a value of the group; External: a group input.
-  enum class Kind : uint8_t { Scalar, HostScalar, Slot, External } kind = Kind::Scalar;
-  int index = 0;
-  Scalar value;
-  ScalarType dtype = kFloat32;
-};
-
 struct RowStep {
   OpId op;
   bool reduction = false;
   bool full = true;  // computes [rows, C]; else one value per row
   ScalarType compute = kFloat32, out_dtype = kFloat32;
   int out_slot = -1;
-  std::vector<Source> in;
+  std::vector<OperandSource> in;
 };
 
 struct Slot {
@@ -99,22 +89,9 @@ class CpuRowKernel final : public FusedKernel {
         st.compute = pointwise_types(node.op, metas, node.attrs).compute;
       }
       for (int i : st.reduction ? std::vector<int>{node.inputs[0]} : node.inputs) {
-        const Value& v = g.values[i];
-        Source s;
-        s.dtype = v.dtype;
-        if (slot_of[i] >= 0) {
-          s.kind = Source::Kind::Slot;
-          s.index = slot_of[i];
-        } else if (v.kind == ValueKind::Constant && v.sizes.empty()) {
-          s.kind = Source::Kind::Scalar;
-          s.value = v.constant.item();
-        } else if (v.sizes.empty() && v.device.is_cpu()) {
-          s.kind = Source::Kind::HostScalar;
-          s.index = input_of[i];
-          host_scalar_[s.index] = true;
-        } else {
-          s.kind = Source::Kind::External;
-          s.index = input_of[i];
+        OperandSource s = classify_operand(g, i, slot_of, input_of);
+        if (s.kind == OperandSource::Kind::HostScalar) host_scalar_[s.index] = true;
+        if (s.kind == OperandSource::Kind::External) {
           (st.full || st.reduction ? read_full_ : read_row_)[s.index] = true;
           if (st.reduction) reduced_inputs_.push_back(s.index);
         }
@@ -141,16 +118,9 @@ class CpuRowKernel final : public FusedKernel {
     os << "// CPU: " << name() << ", rows of " << cols_ << " (" << rows_ << " rows, " << block_rows_
        << " per block, one pass); each row folded as the eager reduction folds it\n";
     for (const auto& st : steps_) {
-      os << "slot" << st.out_slot << (st.full ? "[r, :]" : "[r]") << " = " << op_name(st.op) << "(";
-      for (size_t k = 0; k < st.in.size(); ++k) {
-        const Source& s = st.in[k];
-        os << (k ? ", " : "");
-        if (s.kind == Source::Kind::Scalar) os << s.value;
-        else if (s.kind == Source::Kind::HostScalar) os << "scalar(in" << s.index << ")";
-        else if (s.kind == Source::Kind::Slot) os << "slot" << s.index;
-        else os << "in" << s.index;
-      }
-      os << ") : " << dtype_name(st.out_dtype);
+      os << "slot" << st.out_slot << (st.full ? "[r, :]" : "[r]") << " = ";
+      print_step(os, st.op, st.in);
+      os << " : " << dtype_name(st.out_dtype);
       if (!st.reduction) os << " computed in " << dtype_name(st.compute);
       if (slots_[st.out_slot].output >= 0) os << " -> out" << slots_[st.out_slot].output;
       os << "\n";
@@ -251,8 +221,8 @@ class CpuRowKernel final : public FusedKernel {
   }
 
   // Operand `s` over the block as data, row stride and column stride (bytes).
-  void locate(const Source& s, bool full, const Block& b, char** data, int64_t* rs, int64_t* cs) const {
-    if (s.kind == Source::Kind::Slot) {
+  void locate(const OperandSource& s, bool full, const Block& b, char** data, int64_t* rs, int64_t* cs) const {
+    if (s.kind == OperandSource::Kind::Slot) {
       const Slot& sl = slots_[s.index];
       int64_t item = static_cast<int64_t>(itemsize(sl.dtype));
       *data = slot_data(s.index, b);
@@ -289,8 +259,8 @@ class CpuRowKernel final : public FusedKernel {
     cs[0] = out_item;
     bool row_values = false;  // an operand broadcast along the row
     for (int k = 0; k < n; ++k) {
-      const Source& s = st.in[k];
-      scalar[k + 1] = s.kind == Source::Kind::Scalar || s.kind == Source::Kind::HostScalar;
+      const OperandSource& s = st.in[k];
+      scalar[k + 1] = s.by_value();
       if (!scalar[k + 1]) locate(s, st.full, b, &data[k + 1], &rs[k + 1], &cs[k + 1]);
       row_values = row_values || (!scalar[k + 1] && cs[k + 1] == 0);
     }
@@ -312,11 +282,11 @@ class CpuRowKernel final : public FusedKernel {
     a.out.strides = strides(0);
     a.in.resize(n);
     for (int k = 0; k < n; ++k) {
-      const Source& s = st.in[k];
+      const OperandSource& s = st.in[k];
       Operand& o = a.in[k];
       o.dtype = s.dtype;
       o.is_scalar = scalar[k + 1];
-      if (o.is_scalar) o.value = s.kind == Source::Kind::HostScalar ? (*b.host)[s.index] : s.value;
+      if (o.is_scalar) o.value = s.kind == OperandSource::Kind::HostScalar ? (*b.host)[s.index] : s.value;
       o.data = data[k + 1];
       o.strides = strides(k + 1);
     }
@@ -333,11 +303,11 @@ class CpuRowKernel final : public FusedKernel {
     a.out.strides = Shape{cs[0]};
     a.in.resize(n);
     for (int k = 0; k < n; ++k) {
-      const Source& s = st.in[k];
+      const OperandSource& s = st.in[k];
       Operand& o = a.in[k];
       o.dtype = s.dtype;
       o.is_scalar = scalar[k + 1] || cs[k + 1] == 0;
-      if (scalar[k + 1]) o.value = s.kind == Source::Kind::HostScalar ? (*b.host)[s.index] : s.value;
+      if (scalar[k + 1]) o.value = s.kind == OperandSource::Kind::HostScalar ? (*b.host)[s.index] : s.value;
       o.strides = Shape{o.is_scalar ? 0 : cs[k + 1]};
     }
     for (int64_t r = 0; r < b.nr; ++r) {

@@ -4,8 +4,39 @@
 #include <cstring>
 
 #include "kernels/cpu/strided_walk.h"
+#include "kernels/op_registry.h"
 
 namespace ember::jit {
+
+OperandSource classify_operand(const Graph& g, int v, const std::vector<int>& slot_of, const std::vector<int>& input_of) {
+  const Value& value = g.values[v];
+  OperandSource o;
+  o.dtype = value.dtype;
+  if (slot_of[v] >= 0) {
+    o.kind = OperandSource::Kind::Slot;
+    o.index = slot_of[v];
+  } else if (value.kind == ValueKind::Constant && value.sizes.empty()) {
+    o.kind = OperandSource::Kind::Scalar;
+    o.value = value.constant.item();
+  } else {
+    o.kind = value.sizes.empty() && value.device.is_cpu() ? OperandSource::Kind::HostScalar : OperandSource::Kind::External;
+    o.index = input_of[v];
+  }
+  return o;
+}
+
+void print_step(std::ostream& os, OpId op, const std::vector<OperandSource>& in) {
+  os << op_name(op) << "(";
+  for (size_t k = 0; k < in.size(); ++k) {
+    const OperandSource& o = in[k];
+    os << (k ? ", " : "");
+    if (o.kind == OperandSource::Kind::Scalar) os << o.value;
+    else if (o.kind == OperandSource::Kind::HostScalar) os << "scalar(in" << o.index << ")";
+    else if (o.kind == OperandSource::Kind::Slot) os << "slot" << o.index;
+    else os << "in" << o.index;
+  }
+  os << ")";
+}
 
 char* thread_scratch(size_t bytes) {
   thread_local std::vector<char> buffer;

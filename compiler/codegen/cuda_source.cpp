@@ -316,18 +316,7 @@ class SourceBuilder {
     Shape strides = contiguous_strides(shape_);
     int input = red_.value >= 0 ? input_slot_[red_.value] : -1;
     if (input >= 0 && ins_[input].kind == InputInfo::Kind::Strided) strides = ins_[input].strides;
-    for (int d = 0; d < nd_; ++d) {
-      if (red_.reduced(d)) {
-        a.red_sizes.push_back(shape_[d]);
-        a.red_in_strides.push_back(strides[d]);
-      } else {
-        a.kept_sizes.push_back(shape_[d]);
-        a.kept_in_strides.push_back(strides[d]);
-      }
-    }
-    a.kept_out_strides = contiguous_strides(a.kept_sizes);
-    a.out_numel = red_.out_n;
-    a.red_numel = red_.red_n;
+    set_reduce_dims(a, shape_, strides, [&](int64_t d) { return red_.reduced(static_cast<int>(d)); });
     return cuda::plan_fold(cuda::make_reduce_geometry(a));
   }
 

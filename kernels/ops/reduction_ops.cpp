@@ -98,22 +98,8 @@ void reduce_run(const std::vector<Tensor>& in, const Attrs& a, std::vector<Tenso
   r.out_dtype = out[0].dtype();
   if (Op == OpId::MaxDim || Op == OpId::MinDim) r.indices = out[1].data_ptr<int64_t>();
   const Tensor& o = out[0];
-  int64_t od = 0;
-  for (int64_t d = 0; d < x.dim(); ++d) {
-    bool reduced = std::find(dims.begin(), dims.end(), d) != dims.end();
-    if (reduced) {
-      r.red_sizes.push_back(x.sizes()[d]);
-      r.red_in_strides.push_back(x.strides()[d]);
-      if (keepdim) ++od;
-    } else {
-      r.kept_sizes.push_back(x.sizes()[d]);
-      r.kept_in_strides.push_back(x.strides()[d]);
-      r.kept_out_strides.push_back(o.dim() > od ? o.strides()[od] : 0);
-      ++od;
-    }
-  }
-  r.out_numel = numel_of(r.kept_sizes);
-  r.red_numel = numel_of(r.red_sizes);
+  auto is_reduced = [&](int64_t d) { return std::find(dims.begin(), dims.end(), d) != dims.end(); };
+  set_reduce_dims(r, x.sizes(), x.strides(), is_reduced, o.strides(), keepdim);
   if (o.numel() == 0) return;
   backend_for(x.device()).reduce(r);
 }

@@ -14,6 +14,7 @@
 #include "frontend/compile/compile_internals.h"
 #include "frontend/compile/repro_bundle.h"
 #include "frontend/dispatch.h"
+#include "bitwise_difference.h"
 #include "op_table.h"
 
 namespace ember::testing {
@@ -514,14 +515,6 @@ double tolerance(ScalarType dtype) {
 
 namespace {
 
-std::string compare_bitwise(const Tensor& got, const Tensor& want) {
-  if (got.sizes() != want.sizes() || got.dtype() != want.dtype())
-    return "shape/dtype " + shape_str(got.sizes()) + " vs " + shape_str(want.sizes());
-  Tensor g = got.detach().to(Device(kCPU)).contiguous(), w = want.detach().to(Device(kCPU)).contiguous();
-  if (g.nbytes() > 0 && std::memcmp(g.data_ptr(), w.data_ptr(), g.nbytes()) != 0) return "bytes differ";
-  return "";
-}
-
 std::string compare_close(const Tensor& got, const Tensor& want, double tol, double scale) {
   if (got.sizes() != want.sizes() || got.dtype() != want.dtype())
     return "shape/dtype " + shape_str(got.sizes()) + " vs " + shape_str(want.sizes());
@@ -568,7 +561,7 @@ Verdict check_program(const RandomProgram& p, Device device, uint64_t seed, cons
   }
   for (size_t k = 0; k < eager.size() && verdict.mismatch.empty(); ++k) {
     bool exact = p.exact[p.outputs[k]];
-    std::string why = exact ? compare_bitwise(compiled[k], eager[k])
+    std::string why = exact ? bitwise_difference(compiled[k], eager[k])
                             : compare_close(compiled[k], eager[k], tolerance(p.dtype), scale);
     (exact ? verdict.bitwise_outputs : verdict.tolerance_outputs)++;
     if (!why.empty()) verdict.mismatch = "output " + std::to_string(k) + (exact ? " (bitwise): " : " (tolerance): ") + why;
