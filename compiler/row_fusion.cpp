@@ -66,6 +66,10 @@ void find_row_groups(const Graph& g, std::vector<FusionGroup>& groups, std::vect
     const Value& out = g.values[node.outputs[0]];
     if (!out.device.is_cpu()) continue;
     bool reduction = reduces_rows(g, node), expand = expands_rows(g, node);
+    // The kernel folds dense rows; a row value expanded over its row is not one (eager folds
+    // the stride-0 row in its own order), so such a reduction stays out of row groups.
+    int p_in = reduction ? producer(node.inputs[0]) : -1;
+    if (reduction && p_in >= 0 && expands_rows(g, g.nodes[p_in])) continue;
     if (!reduction && !expand && !is_fusable_pointwise(node.op)) continue;
     // The full shape the node belongs to: a reduction's input, a pointwise op's output (a row
     // shaped one joins only a group it reads from).

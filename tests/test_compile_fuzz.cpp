@@ -196,6 +196,19 @@ TEST(CompileFuzz, ProgramsStayBounded) {
   }
 }
 
+// fuzz_compile's first mismatch (2026-12-07): layer_norm of an expanded float16 row minimum,
+// compiled -1 and 1 where eager gives 0 (the row kernel folded a row value as a row).
+TEST(CompileFuzz, ExpandedRowValueUnderLayerNorm) {
+  const uint8_t bytes[] = {0x2c, 0x5b, 0x02, 0xfa, 0x91, 0x6d, 0x37, 0x01, 0x3f, 0x3f, 0x00, 0x61, 0x6c, 0xff, 0x07, 0xfd,
+                           0xff, 0x3a, 0xff, 0x3f, 0x87, 0x87, 0x87, 0x87, 0x87, 0x87, 0x87, 0x0c, 0x01, 0x48, 0x34, 0x36,
+                           0x28, 0x37, 0x2c, 0x38, 0x00, 0x61, 0x6c, 0x75, 0x65, 0xfd, 0xff, 0x3a, 0x00, 0xb4, 0x1c, 0x3d};
+  Choices replay(std::vector<uint32_t>(std::begin(bytes), std::end(bytes)));
+  RandomProgram p = random_program(replay, int64_t{1} << 13);  // as fuzz_compile reads them
+  EXPECT_NE(describe(p).find("layer_norm"), std::string::npos) << describe(p);
+  Verdict v = check_program(p, Device(kCPU), 1);
+  EXPECT_TRUE(v.mismatch.empty()) << v.mismatch << "\n" << describe(p);
+}
+
 // Shrinking keeps the failure and removes what it does not need: a stand-in failure ("a matmul
 // reads a view") found in a random program of 5 or more steps shrinks to at most 4 (a view, a
 // matmul and what the order of choices cannot drop) on one-element inputs.

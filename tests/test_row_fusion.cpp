@@ -74,6 +74,43 @@ TEST(RowFusion, BitwiseEqualToEagerOverShapesAndDtypes) {
 }
 
 // Rows of one element have nothing to fuse; zero rows run nothing: both still agree.
+// fuzz_compile found layer_norm of an expanded row minimum (every row constant) giving -1 and 1
+// compiled, 0 eager: the row kernel folded the row value's slot as if it held a whole row. Such
+// reductions now stay out of row groups.
+TEST(RowFusion, ReductionsOfAnExpandedRowValueMatchEager) {
+  using Pair = std::function<std::vector<Tensor>(const Tensor&)>;
+  const std::vector<std::pair<const char*, Pair>> cases = {
+      {"layer_norm(amin expanded)",
+       [](const Tensor& x) {
+         Tensor m = x.amin({1}, true);
+         return std::vector<Tensor>{layer_norm(m.expand(x.sizes()), {x.size(-1)}), m};
+       }},
+      {"softmax(amax expanded)", [](const Tensor& x) { return std::vector<Tensor>{softmax(x.amax({-1}, true).expand_as(x), -1)}; }},
+      {"sum(mean expanded) * x",
+       [](const Tensor& x) {
+         Tensor e = x.mean({-1}, true).expand_as(x);
+         return std::vector<Tensor>{e.sum({-1}, true) * x + e};
+       }},
+  };
+  for (ScalarType dt : {kFloat32, kFloat16, kFloat64, kBFloat16}) {
+    for (const Shape& shape : {Shape{5, 2}, Shape{7, 33}, Shape{3, 300}}) {
+      Tensor x = (randn(shape) * 4).to(dt);
+      for (const auto& [name, fn_ref] : cases) {
+        const Pair& fn = fn_ref;
+        std::vector<Tensor> want = fn(x);
+        auto f = compile([&](const std::vector<Tensor>& in) { return fn(in[0]); });
+        std::vector<Tensor> got = f(std::vector<Tensor>{x});
+        ASSERT_EQ(got.size(), want.size());
+        // No longer row groups: their reductions are tiled ones, equal to eager within rounding.
+        double tol = dt == kFloat64 ? 1e-12 : dt == kFloat32 ? 1e-5 : dt == kFloat16 ? 4e-3 : 3e-2;
+        for (size_t k = 0; k < got.size(); ++k)
+          EXPECT_TRUE(close(got[k], want[k], tol, tol)) << name << " output " << k << " " << shape_str(shape) << " "
+                                                           << dt << "\n" << f.dump();
+      }
+    }
+  }
+}
+
 TEST(RowFusion, DegenerateShapes) {
   for (const auto& layer : layers()) {
     EXPECT_EQ(check_layer(layer, randn({5, 1}), randn({1}), randn({1})), 0) << layer.name;

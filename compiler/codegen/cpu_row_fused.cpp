@@ -95,6 +95,8 @@ class CpuRowKernel final : public FusedKernel {
           (st.full || st.reduction ? read_full_ : read_row_)[s.index] = true;
           if (st.reduction) reduced_inputs_.push_back(s.index);
         }
+        EMBER_CHECK(!st.reduction || s.kind != OperandSource::Kind::Slot || slots_[s.index].full,
+                    "internal: a fused row reduction reads a row value as its row (compiler/row_fusion.cpp keeps those out)");
         st.in.push_back(s);
       }
       Slot slot{st.out_dtype, st.full};
